@@ -1,0 +1,176 @@
+"""Validation: every rule, listed in immutable tables, run as one visible pipeline.
+
+    row rules (per sheet)  ->  desk rules (across rows)  ->  stock allocation
+
+Each stage returns flags. A rule that raises does not stop anything: it becomes
+an `internal_error` flag on the row (or sheet) it was checking and the run goes
+on. Stock is allocated last because only orders without errors reserve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+from rules.checks import desk as desk_rules
+from rules.checks import lines as line_rules
+from rules.checks import reference
+from rules.checks.context import Context, build_context
+from rules.flags import Code, Flag, Severity, flag
+from rules.models import Desk, Order, Record
+from rules.policy import Policy
+from rules.pricing import OrderTotals, price_line, price_order
+from rules.stock import Availability, Demand, Reservation, allocate
+
+#: (sheet, desk attribute, rules) for every sheet whose rows are checked one at a time.
+ROW_RULES: tuple[tuple[str, str, tuple[Callable[[Record, Context], tuple[Flag, ...]], ...]], ...] = (
+    ("Orders", "lines", line_rules.LINE_RULES),
+    ("Products", "products", reference.PRODUCT_RULES),
+    ("Customers", "customers", reference.CUSTOMER_RULES),
+    ("Inventory", "stock", reference.STOCK_RULES),
+    ("Stock Moves", "stock_moves", reference.MOVE_RULES),
+    ("Payments", "payments", reference.PAYMENT_RULES),
+    ("Returns", "returns", reference.RETURN_RULES),
+)
+
+DESK_RULES = desk_rules.DESK_RULES
+
+#: Sheet statuses after which an order line no longer holds stock or is re-verified.
+CLOSED = frozenset({"Shipped", "Delivered", "Cancelled", "Returned"})
+#: Statuses sheetclerk keeps once the ledger set them (a check does not undo an invoice).
+KEPT = CLOSED | {"Invoiced"}
+
+
+class Evaluation(BaseModel):
+    """Everything a check derives from a desk: flags, and the views other parts show."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    flags: tuple[Flag, ...]
+    statuses: dict[int, str]
+    """Orders row -> the Status sheetclerk would write."""
+    line_totals: dict[int, Decimal]
+    """Orders row -> net line amount after discount, before tax."""
+    order_totals: dict[str, OrderTotals]
+    """Order key -> totals, for orders whose every line can be priced."""
+    reservations: tuple[Reservation, ...]
+    availability: tuple[Availability, ...]
+
+
+def _internal_error(sheet: str, row: int | None, rule: Callable, error: Exception) -> Flag:
+    return flag(
+        sheet, row, "", Code.INTERNAL_ERROR,
+        f"sheetclerk could not finish checking this {'row' if row else 'sheet'} "
+        f"({rule.__name__}: {type(error).__name__}); the other checks ran. Please report it.",
+    )
+
+
+def run_row_rules(ctx: Context) -> list[Flag]:
+    out: list[Flag] = []
+    extend = out.extend
+    for sheet, attr, rules in ROW_RULES:
+        for record in getattr(ctx.desk, attr):
+            for rule in rules:
+                try:
+                    found = rule(record, ctx)
+                except Exception as e:  # noqa: BLE001 - a broken rule must not stop the run
+                    found = (_internal_error(sheet, record.row, rule, e),)
+                if found:
+                    extend(found)
+    return out
+
+
+def run_desk_rules(ctx: Context) -> list[Flag]:
+    out: list[Flag] = []
+    for rule in DESK_RULES:
+        try:
+            out.extend(rule(ctx))
+        except Exception as e:  # noqa: BLE001
+            out.append(_internal_error("Orders", None, rule, e))
+    return out
+
+
+def _reserves(order: Order, error_rows: set[int]) -> bool:
+    return not any(
+        line.row in error_rows or line.status in CLOSED or line.action in ("Cancel", "Hold") for line in order.lines
+    )
+
+
+def stock_stage(ctx: Context, error_rows: set[int]) -> tuple[list[Flag], tuple[Reservation, ...], tuple[Availability, ...]]:
+    demands = [
+        Demand.model_construct(row=line.row, order_date=line.order_date, sku_key=line.sku_key, quantity=line.quantity)
+        for order in ctx.orders.values()
+        if _reserves(order, error_rows)
+        for line in order.lines
+        if line.sku_key in ctx.products and line.quantity and line.quantity > 0
+    ]
+    reservations, availability = allocate(demands, ctx.desk.stock)
+    lines_by_row = {line.row: line for line in ctx.desk.lines}
+    out = []
+    for r in reservations:
+        if not r.short:
+            continue
+        line = lines_by_row[r.row]
+        free = max(r.on_hand - r.reserved_before, 0)
+        out.append(
+            flag(
+                "Orders", r.row, "Quantity", Code.INSUFFICIENT_STOCK,
+                f"Only {free} of SKU '{line.sku}' available for this line of {r.wanted} "
+                f"(On Hand {r.on_hand}, {r.reserved_before} reserved for earlier orders): {r.short} backordered.",
+            )
+        )
+    return out, reservations, availability
+
+
+def _status(line_row: int, order: Order, error_rows: set[int], short_rows: set[int]) -> str:
+    first_status = next((line.status for line in order.lines if line.status in KEPT), None)
+    if first_status is not None:
+        return first_status
+    if any(line.row in error_rows or line.action == "Hold" for line in order.lines):
+        return "On hold"
+    if line_row in short_rows:
+        return "Backordered"
+    return "Verified"
+
+
+def evaluate(desk: Desk, policy: Policy, intake_flags: Iterable[Flag] = ()) -> Evaluation:
+    """Check a desk and derive statuses, totals and stock. Never raises for bad data."""
+    ctx = build_context(desk, policy)
+    flags: list[Flag] = list(intake_flags)
+    flags.extend(run_row_rules(ctx))
+    flags.extend(run_desk_rules(ctx))
+    error_rows = {f.row for f in flags if f.sheet == "Orders" and f.severity is Severity.ERROR and f.row is not None}
+    try:
+        stock_flags, reservations, availability = stock_stage(ctx, error_rows)
+    except Exception as e:  # noqa: BLE001
+        stock_flags, reservations, availability = [_internal_error("Inventory", None, stock_stage, e)], (), ()
+    flags.extend(stock_flags)
+    short_rows = {r.row for r in reservations if r.short}
+
+    statuses: dict[int, str] = {}
+    line_totals: dict[int, Decimal] = {}
+    order_totals: dict[str, OrderTotals] = {}
+    rounding = policy.rounding
+    for order in ctx.orders.values():
+        for line in order.lines:
+            statuses[line.row] = _status(line.row, order, error_rows, short_rows)
+        totals = price_order(order.lines, ctx.products, policy.shipping_method(order.first.ship_method), rounding)
+        if totals is not None:
+            order_totals[order.order_key] = totals
+    for line in desk.lines:
+        if line.order_key is None:
+            statuses[line.row] = "On hold"
+        product = ctx.products.get(line.sku_key) if line.sku_key is not None else None
+        priced = price_line(line, product, rounding) if product is not None else None
+        if priced is not None:
+            line_totals[line.row] = priced.net
+    return Evaluation.model_construct(
+        flags=tuple(flags),
+        statuses=statuses,
+        line_totals=line_totals,
+        order_totals=order_totals,
+        reservations=reservations,
+        availability=availability,
+    )

@@ -1,0 +1,57 @@
+"""What the row rules may look up: the desk's reference data, indexed once per run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rules import address
+from rules.cells import key
+from rules.models import Customer, Desk, Order, Product
+from rules.orders import group_orders
+from rules.policy import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    policy: Policy
+    desk: Desk
+    products: dict[str, Product]
+    """By SKU key; the first row wins when a SKU is listed twice (the second is flagged)."""
+    customers: dict[str, Customer]
+    orders: dict[str, Order]
+    """By Order ID key."""
+    locations: frozenset[str]
+    """Location keys known from Inventory."""
+    address_problems: dict[str, tuple[tuple[str, str], ...]]
+    """By customer key: (header, message) for each address fault."""
+    approved_orders: frozenset[str]
+    """Order keys whose price differences a manager accepted (ledger, or Action = Approve)."""
+
+
+def _first_by_key(records, attr: str) -> dict:
+    out: dict = {}
+    for r in records:
+        k = key(getattr(r, attr))
+        if k is not None:
+            out.setdefault(k, r)
+    return out
+
+
+def build_context(desk: Desk, policy: Policy) -> Context:
+    customers = _first_by_key(desk.customers, "customer_id")
+    orders = {o.order_key: o for o in group_orders(desk.lines)}
+    approving = frozenset(
+        o.order_key for o in orders.values() if any(line.action == "Approve" for line in o.lines)
+    )
+    return Context(
+        policy=policy,
+        desk=desk,
+        products=_first_by_key(desk.products, "sku"),
+        customers=customers,
+        orders=orders,
+        locations=frozenset(k for s in desk.stock if (k := key(s.location)) is not None),
+        address_problems={
+            k: address.problems(c.address, c.city, c.postal_code, c.country) for k, c in customers.items()
+        },
+        approved_orders=policy.approved_orders | approving,
+    )

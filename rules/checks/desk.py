@@ -1,0 +1,168 @@
+"""Rules that need more than one row: duplicate keys, orders whose lines disagree,
+orders entered twice, and customers over their credit limit. `(context) -> flags`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from rules.cells import key
+from rules.checks.context import Context
+from rules.flags import Code, Flag, flag
+from rules.models import Order, OrderLine
+from rules.money import ZERO
+from rules.pricing import price_order
+
+NONE: tuple[Flag, ...] = ()
+
+
+# --- duplicate keys -----------------------------------------------------------
+
+#: (sheet, desk attribute, key headers, record attributes) for every keyed sheet.
+KEYED_SHEETS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("Products", "products", ("SKU",), ("sku",)),
+    ("Customers", "customers", ("Customer ID",), ("customer_id",)),
+    ("Inventory", "stock", ("SKU", "Location"), ("sku", "location")),
+    ("Payments", "payments", ("Payment ID",), ("payment_id",)),
+    ("Returns", "returns", ("RMA ID",), ("rma_id",)),
+)
+
+
+def duplicate_keys(ctx: Context) -> tuple[Flag, ...]:
+    out = []
+    for sheet, attr, headers, fields in KEYED_SHEETS:
+        first_row: dict[tuple, int] = {}
+        for record in getattr(ctx.desk, attr):
+            k = tuple(key(getattr(record, f)) for f in fields)
+            if any(part is None for part in k):
+                continue
+            if k in first_row:
+                shown = " / ".join(str(getattr(record, f)) for f in fields)
+                out.append(
+                    flag(
+                        sheet, record.row, headers[0], Code.DUPLICATE_KEY,
+                        f"{' + '.join(headers)} '{shown}' is already on row {first_row[k]}; each must appear once "
+                        f"(row {first_row[k]} is the one used).",
+                    )
+                )
+            else:
+                first_row[k] = record.row
+    return tuple(out)
+
+
+# --- lines of one order that disagree ----------------------------------------
+
+#: Order-level facts every line of an order must agree on: (header, how to compare, how to show).
+ORDER_HEADER_FIELDS: tuple[tuple[str, Callable[[OrderLine], object], Callable[[OrderLine], str]], ...] = (
+    ("Order Date", lambda line: line.order_date, lambda line: line.order_date.isoformat()),
+    ("Customer ID", lambda line: line.customer_key, lambda line: str(line.customer_id)),
+    ("Payment Method", lambda line: key(line.payment_method), lambda line: str(line.payment_method)),
+    ("Ship Method", lambda line: key(line.ship_method), lambda line: str(line.ship_method)),
+)
+
+
+def conflicting_orders(ctx: Context) -> tuple[Flag, ...]:
+    out = []
+    for order in ctx.orders.values():
+        if len(order.lines) < 2:
+            continue
+        for header, compare, show in ORDER_HEADER_FIELDS:
+            reference = next((line for line in order.lines if compare(line) is not None), None)
+            if reference is None:
+                continue
+            for line in order.lines:
+                value = compare(line)
+                if value is not None and value != compare(reference):
+                    out.append(
+                        flag(
+                            "Orders", line.row, header, Code.CONFLICTING_ORDER,
+                            f"{header} '{show(line)}' differs from '{show(reference)}' on row {reference.row} "
+                            f"of the same order {order.order_id}; all lines of an order must agree.",
+                        )
+                    )
+    return tuple(out)
+
+
+# --- the same order entered twice --------------------------------------------
+
+def _is_open(order: Order) -> bool:
+    return not any(line.status in ("Cancelled", "Returned") or line.action == "Cancel" for line in order.lines)
+
+
+def duplicate_orders(ctx: Context) -> tuple[Flag, ...]:
+    out = []
+    seen: dict[tuple, Order] = {}
+    for order in ctx.orders.values():
+        first = order.first
+        if first.customer_key is None or first.order_date is None or not _is_open(order):
+            continue
+        lines = tuple(sorted((line.sku_key or "", line.quantity or 0) for line in order.lines))
+        signature = (first.customer_key, first.order_date, lines)
+        original = seen.setdefault(signature, order)
+        if original is order:
+            continue
+        for line in order.lines:
+            out.append(
+                flag(
+                    "Orders", line.row, "Order ID", Code.DUPLICATE_ORDER,
+                    f"Order {order.order_id} has the same customer, date and lines as order {original.order_id} "
+                    f"(row {original.first.row}); was it entered twice? Cancel one, or Approve if both are wanted.",
+                )
+            )
+    return tuple(out)
+
+
+# --- credit limits ------------------------------------------------------------
+
+def _order_sort_key(order: Order) -> tuple[date, int]:
+    return (order.first.order_date or date.max, order.first.row)
+
+
+def credit_limits(ctx: Context) -> tuple[Flag, ...]:
+    """Invoice orders, oldest first, may not take a customer's open balance past the limit.
+
+    Without a ledger the open balance is what the workbook shows: earlier open
+    Invoice orders of the customer less the payments recorded against their
+    invoice numbers.
+    """
+    paid: dict[str, object] = {}
+    for p in ctx.desk.payments:
+        k = key(p.invoice_no)
+        if k is not None and p.amount is not None:
+            paid[k] = paid.get(k, ZERO) + p.amount
+    balance: dict[str, object] = {}
+    out = []
+    for order in sorted(ctx.orders.values(), key=_order_sort_key):
+        first = order.first
+        customer = ctx.customers.get(first.customer_key) if first.customer_key else None
+        if first.payment_method != "Invoice" or customer is None or not _is_open(order):
+            continue
+        totals = price_order(order.lines, ctx.products, ctx.policy.shipping_method(first.ship_method), ctx.policy.rounding)
+        if totals is None:
+            continue
+        invoices = {k for line in order.lines if (k := key(line.invoice_no)) is not None}
+        owed = totals.gross - sum((paid.get(k, ZERO) for k in invoices), ZERO)
+        before = balance.get(customer.customer_id, ZERO)
+        balance[customer.customer_id] = before + max(owed, ZERO)
+        limit = customer.credit_limit
+        if limit is None or before + owed <= limit:
+            continue
+        for line in order.lines:
+            out.append(
+                flag(
+                    "Orders", line.row, "Payment Method", Code.CREDIT_LIMIT_EXCEEDED,
+                    f"On invoice, this order ({totals.gross:,.2f}) and {customer.customer_id}'s open balance "
+                    f"({before:,.2f}) come to {before + owed:,.2f}, over the credit limit of {limit:,.2f}; "
+                    "ask for prepayment or have a manager Approve.",
+                )
+            )
+    return tuple(out)
+
+
+DESK_RULES: tuple[Callable[[Context], Iterable[Flag]], ...] = (
+    duplicate_keys,
+    conflicting_orders,
+    duplicate_orders,
+    credit_limits,
+)

@@ -1,0 +1,271 @@
+"""Intake: raw tables -> records, with a flag for every cell that cannot be read.
+
+Each sheet is described by a table of fields (header, attribute, parser, flag
+code). A cell that fails its parser becomes a flag on that cell and a None in the
+record (its header listed in `unreadable`); the row is always kept. Blank rows
+are skipped wherever they are. Any cell holding a full card number is flagged
+`card_number_exposed` and never copied into a record: text fields are stored
+with the number removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache, partial
+
+from rules import cards, cells
+from rules.cells import CellError
+from rules.flags import Code, Flag, flag
+from rules.models import (
+    Customer,
+    Desk,
+    OrderLine,
+    Payment,
+    Product,
+    Record,
+    Return,
+    StockLevel,
+    StockMove,
+)
+from rules.schema import (
+    ACTIONS,
+    CONDITIONS,
+    CUSTOMERS,
+    INVENTORY,
+    ORDERS,
+    PAYMENT_METHODS,
+    PAYMENTS,
+    PRODUCTS,
+    RESOLUTIONS,
+    RETURNS,
+    STATUSES,
+    STOCK_MOVES,
+    SheetSpec,
+    Writer,
+)
+from rules.table import RawTable
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    header: str
+    attr: str
+    parse: Callable[[object], object]
+    code: Code = Code.INVALID_VALUE
+    key_attr: str | None = None
+    """Also store the matching form (`cells.key`) of the value under this attribute."""
+
+
+def _text(value: object) -> str | None:
+    return cards.redact(cells.text(value))
+
+
+def _upper(value: object) -> str | None:
+    t = cells.text(value)
+    return None if t is None else t.upper()
+
+
+def _free_choice(options: tuple[str, ...]) -> Callable[[object], str | None]:
+    """Canonical spelling when the text is a known option, else the text as typed.
+
+    Used where the rules decide whether an unknown value is an error, so that
+    the flag can use a more precise code than `invalid_value`.
+    """
+
+    def parse(value: object) -> str | None:
+        try:
+            return cells.choice(value, options)
+        except CellError:
+            return _text(value)
+
+    return parse
+
+
+@lru_cache(maxsize=4)
+def _fields(day_first: bool) -> dict[str, tuple[Field, ...]]:
+    day = partial(cells.day, day_first=day_first)
+    return {
+        ORDERS.name: (
+            Field("Order ID", "order_id", _text, key_attr="order_key"),
+            Field("Order Date", "order_date", day, Code.INVALID_DATE),
+            Field("Customer ID", "customer_id", _text, key_attr="customer_key"),
+            Field("SKU", "sku", _text, key_attr="sku_key"),
+            Field("Quantity", "quantity", cells.whole, Code.INVALID_QUANTITY),
+            Field("Unit Price", "unit_price", cells.decimal),
+            Field("Discount %", "discount", cells.fraction, Code.INVALID_DISCOUNT),
+            Field("Ship By", "ship_by", day, Code.INVALID_DATE),
+            Field("Ship Method", "ship_method", _text),
+            Field("Payment Method", "payment_method", _free_choice(PAYMENT_METHODS)),
+            Field("Card Expiry", "card_expiry", cells.card_expiry, Code.INVALID_DATE),
+            Field("Action", "action", _free_choice(ACTIONS)),
+            Field("Notes", "notes", _text),
+            Field("Status", "status", _free_choice(STATUSES)),
+            Field("Invoice No", "invoice_no", _text),
+            Field("Tracking No", "tracking_no", _text),
+        ),
+        PRODUCTS.name: (
+            Field("SKU", "sku", _text),
+            Field("Description", "description", _text),
+            Field("Unit Price", "unit_price", cells.decimal),
+            Field("Tax Rate", "tax_rate", cells.fraction),
+            Field("Pack Size", "pack_size", cells.whole),
+            Field("Weight (kg)", "weight_kg", cells.decimal),
+            Field("Active", "active", partial(cells.yes_no, default=True)),
+        ),
+        CUSTOMERS.name: (
+            Field("Customer ID", "customer_id", _text),
+            Field("Name", "name", _text),
+            Field("Email", "email", _text),
+            Field("Address", "address", _text),
+            Field("City", "city", _text),
+            Field("Postal Code", "postal_code", _text),
+            Field("Country", "country", _upper),
+            Field("VAT ID", "vat_id", _text),
+            Field("Credit Limit", "credit_limit", cells.decimal),
+            Field("Payment Terms (days)", "payment_terms_days", cells.whole),
+        ),
+        INVENTORY.name: (
+            Field("SKU", "sku", _text),
+            Field("Location", "location", _text),
+            Field("On Hand", "on_hand", cells.whole),
+            Field("Reorder Point", "reorder_point", cells.whole),
+            Field("Reorder Qty", "reorder_qty", cells.whole),
+        ),
+        STOCK_MOVES.name: (
+            Field("Date", "day", day, Code.INVALID_DATE),
+            Field("SKU", "sku", _text),
+            Field("Location", "location", _text),
+            Field("Quantity", "quantity", cells.whole, Code.INVALID_QUANTITY),
+            Field("Reason", "reason", _text),
+            Field("Reference", "reference", _text),
+        ),
+        PAYMENTS.name: (
+            Field("Payment ID", "payment_id", _text),
+            Field("Date", "day", day, Code.INVALID_DATE),
+            Field("Invoice No", "invoice_no", _text),
+            Field("Amount", "amount", cells.decimal),
+            Field("Method", "method", _text),
+            Field("Reference", "reference", _text),
+        ),
+        RETURNS.name: (
+            Field("RMA ID", "rma_id", _text),
+            Field("Order ID", "order_id", _text),
+            Field("SKU", "sku", _text),
+            Field("Quantity", "quantity", cells.whole, Code.INVALID_QUANTITY),
+            Field("Reason", "reason", _text),
+            Field("Condition", "condition", partial(cells.choice, options=CONDITIONS)),
+            Field("Resolution", "resolution", partial(cells.choice, options=RESOLUTIONS)),
+        ),
+    }
+
+
+_MODELS: dict[str, type[Record]] = {
+    ORDERS.name: OrderLine,
+    PRODUCTS.name: Product,
+    CUSTOMERS.name: Customer,
+    INVENTORY.name: StockLevel,
+    STOCK_MOVES.name: StockMove,
+    PAYMENTS.name: Payment,
+    RETURNS.name: Return,
+}
+
+#: Records whose identifying field must be text even when blank (flagged by the rules).
+_KEY_DEFAULTS: dict[str, dict[str, str]] = {
+    PRODUCTS.name: {"sku": ""},
+    CUSTOMERS.name: {"customer_id": ""},
+    INVENTORY.name: {"sku": "", "location": ""},
+}
+
+
+def read_table(table: RawTable, spec: SheetSpec, day_first: bool = True) -> tuple[tuple[Record, ...], tuple[Flag, ...]]:
+    """Records for every non-blank row of one sheet, and the flags intake raised."""
+    fields = _fields(day_first)[spec.name]
+    model = _MODELS[spec.name]
+    positions = table.positions(spec)
+    present = [(f, positions[f.header]) for f in fields if f.header in positions]
+    clerk_positions = tuple(positions[c.header] for c in spec.columns if c.writer is not Writer.SHEETCLERK and c.header in positions)
+    headers = table.headers
+    defaults = _KEY_DEFAULTS.get(spec.name, {})
+    sheet = table.sheet
+    records: list[Record] = []
+    flags: list[Flag] = []
+    is_blank = cells.is_blank
+    for row, values in table.rows:
+        n = len(values)
+        card_columns = _card_columns(sheet, row, values, headers, flags)
+        if all(p >= n or is_blank(values[p]) for p in clerk_positions):
+            continue
+        data: dict[str, object] = dict(defaults)
+        unreadable: list[str] = []
+        for f, p in present:
+            raw = values[p] if p < n else None
+            if raw is None or raw == "":
+                continue
+            if card_columns and p in card_columns:
+                unreadable.append(f.header)
+                continue
+            try:
+                value = f.parse(raw)
+            except CellError as e:
+                unreadable.append(f.header)
+                flags.append(flag(sheet, row, f.header, f.code, f"{f.header} {cells.shown(raw)} {e}."))
+                continue
+            if value is not None:
+                data[f.attr] = value
+                if f.key_attr is not None:
+                    data[f.key_attr] = cells.key(value)
+        data["row"] = row
+        if unreadable:
+            data["unreadable"] = frozenset(unreadable)
+        records.append(model.model_construct(**data))
+    return tuple(records), tuple(flags)
+
+
+def _card_columns(sheet: str, row: int, values: Sequence[object], headers: tuple[str, ...], flags: list[Flag]) -> set[int]:
+    """Flag every cell of the row that holds a card number; return their positions."""
+    found: set[int] = set()
+    for p, v in enumerate(values):
+        t = type(v)
+        if (t is str and len(v) >= 13) or ((t is float or t is int) and abs(v) >= 1e12):
+            last4 = cards.find_card(v)
+            if last4 is not None:
+                found.add(p)
+                header = headers[p] if p < len(headers) else ""
+                flags.append(
+                    flag(
+                        sheet,
+                        row,
+                        header,
+                        Code.CARD_NUMBER_EXPOSED,
+                        f"{header or 'This cell'} holds what looks like a full card number (ending {last4}). "
+                        "Delete it: card numbers must never be kept in the workbook.",
+                    )
+                )
+    return found
+
+
+def read_desk(tables: dict[str, RawTable], day_first: bool = True) -> tuple[Desk, tuple[Flag, ...]]:
+    """The whole desk from the tables a reader found (missing optional sheets read as empty)."""
+    out: dict[str, tuple[Record, ...]] = {}
+    flags: list[Flag] = []
+    for spec, attr in _DESK_ATTRS:
+        table = tables.get(spec.name)
+        if table is None:
+            out[attr] = ()
+            continue
+        records, sheet_flags = read_table(table, spec, day_first)
+        out[attr] = records
+        flags.extend(sheet_flags)
+    return Desk.model_construct(**out), tuple(flags)
+
+
+_DESK_ATTRS: tuple[tuple[SheetSpec, str], ...] = (
+    (ORDERS, "lines"),
+    (PRODUCTS, "products"),
+    (CUSTOMERS, "customers"),
+    (INVENTORY, "stock"),
+    (STOCK_MOVES, "stock_moves"),
+    (PAYMENTS, "payments"),
+    (RETURNS, "returns"),
+)

@@ -1,0 +1,22 @@
+"""Orders grouped from their lines: the lines that share an Order ID, in sheet order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rules.models import Order, OrderLine
+
+
+def group_orders(lines: Iterable[OrderLine]) -> tuple[Order, ...]:
+    """One Order per distinct Order ID (matched as a key), in order of first appearance.
+
+    Lines without an Order ID belong to no order; the rules flag them as missing.
+    """
+    grouped: dict[str, list[OrderLine]] = {}
+    for line in lines:
+        if line.order_key is not None:
+            grouped.setdefault(line.order_key, []).append(line)
+    return tuple(
+        Order.model_construct(order_id=group[0].order_id, order_key=k, lines=tuple(group))
+        for k, group in grouped.items()
+    )

@@ -1,0 +1,99 @@
+"""The `sheetclerk` command line: thin Typer commands, one error boundary.
+
+Exit codes (SPEC §3): 0 success, 1 the workbook has error flags, 2 sheetclerk
+could not run (unreadable file, bad configuration). Nothing escapes as a
+traceback unless SHEETCLERK_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rules.flags import Severity
+from sync.check import CheckReport, check_workbook
+from sync.config import load_settings
+from sync.errors import CannotRun
+
+EXIT_OK, EXIT_FLAGS, EXIT_CANNOT_RUN = 0, 1, 2
+
+app = typer.Typer(
+    name="sheetclerk",
+    help="Order processing for the workbook your clerks already use.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+WorkbookArg = Annotated[
+    Path,
+    typer.Argument(help="The order workbook (.xlsx or .xlsm).", show_default=False),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON instead of a table.")]
+
+
+@app.command()
+def check(workbook: WorkbookArg, as_json: JsonOpt = False) -> None:
+    """Validate the workbook and list every flag. Writes nothing."""
+    settings = load_settings(workbook)
+    report = check_workbook(workbook, settings.policy())
+    if as_json:
+        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_report(report, Console(highlight=False))
+    raise typer.Exit(EXIT_FLAGS if report.errors else EXIT_OK)
+
+
+def print_report(report: CheckReport, console: Console) -> None:
+    if report.flags:
+        table = Table(title=f"Flags in {report.workbook.name}", title_justify="left", expand=False)
+        for name, style in (("Sheet", ""), ("Row", "cyan"), ("Column", ""), ("", ""), ("Code", "dim"), ("Message", "")):
+            table.add_column(name, style=style, overflow="fold", justify="right" if name == "Row" else "left")
+        for f in report.flags:
+            mark = "[red]error[/]" if f.severity is Severity.ERROR else "[yellow]warning[/]"
+            table.add_row(f.sheet, str(f.row or ""), f.column, mark, f.code.value, f.message)
+        console.print(table)
+    s = report.summary()
+    statuses = ", ".join(f"{n} {k}" for k, n in s["by_status"].items()) or "none"
+    console.print(
+        f"[bold]{report.workbook.name}[/]: {s['orders']} orders, {s['lines']} lines "
+        f"({statuses}); [red]{s['errors']} errors[/], [yellow]{s['warnings']} warnings[/] "
+        f"on {s['flagged_rows']} rows."
+    )
+    if not report.flags:
+        console.print("[green]No problems found.[/]")
+
+
+@app.callback()
+def _root() -> None:
+    """sheetclerk: checks, ledger, stock and documents for a spreadsheet order desk."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: run the app and turn failures into messages and exit codes."""
+    try:
+        app(args=argv)  # standalone: usage errors print themselves and exit with 2
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_CANNOT_RUN)
+    except CannotRun as e:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]sheetclerk:[/] {e}", markup=True)
+        return EXIT_CANNOT_RUN
+    except (KeyboardInterrupt, typer.Abort):
+        Console(stderr=True).print("sheetclerk: interrupted.")
+        return 130
+    except Exception as e:  # noqa: BLE001 - the one boundary: no traceback for users
+        if os.environ.get("SHEETCLERK_DEBUG"):
+            raise
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"[red]sheetclerk: internal error[/] ({type(e).__name__}: {e}). "
+            "Run again with SHEETCLERK_DEBUG=1 to see the details, and please report it."
+        )
+        return EXIT_CANNOT_RUN
+    return EXIT_OK

@@ -1,0 +1,141 @@
+"""Configuration: one settings model, built at the entry point and passed down.
+
+Precedence, highest first (documented in README "Configuration"):
+
+1. command-line arguments,
+2. `SHEETCLERK_*` environment variables (nested with `__`, e.g.
+   `SHEETCLERK_COMPANY__NAME`, `SHEETCLERK_CURRENCY`),
+3. `sheetclerk.toml` beside the workbook (or the file `SHEETCLERK_CONFIG` names),
+4. the defaults below, which are enough to run on the starter workbook.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from rules.money import Rounding, RoundingMode, TaxRounding
+from rules.policy import DEFAULT_SHIPPING, Policy, ShippingMethod
+from sync.errors import ConfigError
+
+CONFIG_NAME = "sheetclerk.toml"
+
+
+class Company(BaseModel):
+    """The seller, as printed on every document."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = "Your Company"
+    address: str = ""
+    city: str = ""
+    postal_code: str = ""
+    country: str = ""
+    vat_id: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+class Bank(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = ""
+    iban: str = ""
+    bic: str = ""
+
+
+class Numbering(BaseModel):
+    """Document series prefixes; `{year}` is replaced by the document's year."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    invoice: str = "INV-{year}-"
+    credit_note: str = "CN-{year}-"
+    packing_slip: str = "PS-{year}-"
+    label: str = "LBL-{year}-"
+    digits: int = Field(default=5, ge=1, le=12)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SHEETCLERK_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    company: Company = Company()
+    bank: Bank = Bank()
+    currency: str = Field(default="EUR", min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$")
+    rounding: RoundingMode = RoundingMode.HALF_UP
+    tax_rounding: TaxRounding = TaxRounding.LINE
+    price_tolerance: Decimal = Field(default=Decimal("0.005"), ge=0)
+    day_first: bool = True
+    shipping: dict[str, ShippingMethod] = Field(default_factory=lambda: dict(DEFAULT_SHIPPING))
+    numbering: Numbering = Numbering()
+    auto_invoice: bool = False
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    def policy(self) -> Policy:
+        """The part of the settings the rules need."""
+        return Policy(
+            rounding=Rounding(currency=self.currency.upper(), mode=self.rounding, tax=self.tax_rounding),
+            shipping=dict(self.shipping),
+            price_tolerance=self.price_tolerance,
+            day_first=self.day_first,
+        )
+
+
+def config_path(workbook: Path | None) -> Path | None:
+    """`SHEETCLERK_CONFIG` if set, else `sheetclerk.toml` beside the workbook, if it exists."""
+    explicit = os.environ.get("SHEETCLERK_CONFIG")
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"SHEETCLERK_CONFIG names {path}, which does not exist.")
+        return path
+    if workbook is None:
+        return None
+    candidate = Path(workbook).resolve().parent / CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load_settings(workbook: Path | None = None, **overrides: Any) -> Settings:
+    """Settings for a run on `workbook`, with command-line `overrides` on top."""
+    toml_file = config_path(workbook)
+    bound = type(
+        "Settings",
+        (Settings,),
+        {"model_config": SettingsConfigDict(**{**Settings.model_config, "toml_file": toml_file})},
+    )
+    try:
+        return bound(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as e:
+        where = f" in {toml_file}" if toml_file else ""
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in e.errors()
+        )
+        raise ConfigError(f"Configuration problem{where} (or a SHEETCLERK_* variable): {problems}.") from None
+    except Exception as e:  # noqa: BLE001 - a TOML syntax error arrives as tomllib's own error
+        where = str(toml_file) if toml_file else "the configuration"
+        raise ConfigError(f"{where} cannot be read: {e}.") from None
