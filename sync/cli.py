@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -52,23 +53,35 @@ def check(workbook: WorkbookArg, as_json: JsonOpt = False) -> None:
 
 
 def print_report(report: CheckReport, console: Console) -> None:
-    if report.flags:
-        table = Table(title=f"Flags in {report.workbook.name}", title_justify="left", expand=False)
-        for name, style in (("Sheet", ""), ("Row", "cyan"), ("Column", ""), ("", ""), ("Code", "dim"), ("Message", "")):
-            table.add_column(name, style=style, overflow="fold", justify="right" if name == "Row" else "left")
-        for f in report.flags:
-            mark = "[red]error[/]" if f.severity is Severity.ERROR else "[yellow]warning[/]"
-            table.add_row(f.sheet, str(f.row or ""), f.column, mark, f.code.value, f.message)
+    """One table per sheet, rows in order, then a one-line summary."""
+    by_sheet: dict[str, list] = {}
+    for f in report.flags:
+        by_sheet.setdefault(f.sheet, []).append(f)
+    for sheet, flags in by_sheet.items():
+        table = Table(title=f"[bold]{sheet}[/]", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("Row", justify="right", style="cyan", no_wrap=True)
+        table.add_column("Column", no_wrap=True, max_width=22, overflow="ellipsis")
+        table.add_column("Code", no_wrap=True)
+        table.add_column("Message", overflow="fold", ratio=1)
+        for f in flags:
+            mark = "[red]✖" if f.severity is Severity.ERROR else "[yellow]▲"
+            table.add_row(str(f.row or ""), f.column, f"{mark} {f.code.value}[/]", f.message)
         console.print(table)
     s = report.summary()
     statuses = ", ".join(f"{n} {k}" for k, n in s["by_status"].items()) or "none"
+    if report.flags:
+        console.print("✖ error: blocks the order    ▲ warning: asks for a look", style="dim")
     console.print(
-        f"[bold]{report.workbook.name}[/]: {s['orders']} orders, {s['lines']} lines "
-        f"({statuses}); [red]{s['errors']} errors[/], [yellow]{s['warnings']} warnings[/] "
-        f"on {s['flagged_rows']} rows."
+        f"[bold]{report.workbook.name}[/]: {_count(s['orders'], 'order')}, {_count(s['lines'], 'line')} ({statuses}); "
+        f"[red]{_count(s['errors'], 'error')}[/], [yellow]{_count(s['warnings'], 'warning')}[/] "
+        f"on {_count(s['flagged_rows'], 'row')}."
     )
     if not report.flags:
         console.print("[green]No problems found.[/]")
+
+
+def _count(n: object, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 @app.callback()
