@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from rules.construct import trusted
+
 
 class Severity(StrEnum):
     """`error` blocks the order; `warning` asks a person to look."""
@@ -124,11 +126,11 @@ class Flag(BaseModel):
 def flag(sheet: str, row: int | None, column: str, code: Code, message: str) -> Flag:
     """Build a flag with the severity its code always has.
 
-    `model_construct` skips re-validation: every argument is already typed here,
-    and validation flags are made by the hundred thousand on a large sheet.
+    Built without re-validation: every argument is already typed here, and a
+    large sheet can raise flags by the hundred thousand.
     """
-    return Flag.model_construct(
-        sheet=sheet, row=row, column=column, code=code, severity=SEVERITY[code], message=message
+    return trusted(
+        Flag, {"sheet": sheet, "row": row, "column": column, "code": code, "severity": SEVERITY[code], "message": message}
     )
 
 

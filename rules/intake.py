@@ -10,12 +10,14 @@ with the number removed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache, partial
 
 from rules import cards, cells
 from rules.cells import CellError
+from rules.construct import trusted
 from rules.flags import Code, Flag, flag
 from rules.models import (
     Customer,
@@ -178,71 +180,106 @@ _KEY_DEFAULTS: dict[str, dict[str, str]] = {
 }
 
 
+class _Cell(NamedTuple):
+    """What one raw value reads as in one column: computed once per distinct value."""
+
+    value: object
+    key: str | None
+    problem: str | None
+    """Why the value is unreadable (the parser's words), or None."""
+    card: str | None
+    """Last four digits when the value holds a card number."""
+
+
+def _read_cell(f: Field, raw: object) -> _Cell:
+    card = cards.find_card(raw)
+    if card is not None:
+        return _Cell(None, None, None, card)
+    try:
+        value = f.parse(raw)
+    except CellError as e:
+        return _Cell(None, None, str(e), None)
+    key = cells.key(value) if f.key_attr is not None and value is not None else None
+    return _Cell(value, key, None, None)
+
+
+def _card_flag(sheet: str, row: int, header: str, last4: str) -> Flag:
+    return flag(
+        sheet,
+        row,
+        header,
+        Code.CARD_NUMBER_EXPOSED,
+        f"{header or 'This cell'} holds what looks like a full card number (ending {last4}). "
+        "Delete it: card numbers must never be kept in the workbook.",
+    )
+
+
 def read_table(table: RawTable, spec: SheetSpec, day_first: bool = True) -> tuple[tuple[Record, ...], tuple[Flag, ...]]:
-    """Records for every non-blank row of one sheet, and the flags intake raised."""
+    """Records for every non-blank row of one sheet, and the flags intake raised.
+
+    A sheet repeats the same few values (SKUs, dates, methods) thousands of
+    times, so each column reads each distinct value once and remembers it.
+    Cells in columns sheetclerk does not know are only scanned for card numbers.
+    """
     fields = _fields(day_first)[spec.name]
     model = _MODELS[spec.name]
     positions = table.positions(spec)
-    present = [(f, positions[f.header]) for f in fields if f.header in positions]
-    clerk_positions = tuple(positions[c.header] for c in spec.columns if c.writer is not Writer.SHEETCLERK and c.header in positions)
+    clerk_headers = {c.header for c in spec.columns if c.writer is not Writer.SHEETCLERK}
+    present = [
+        (f, positions[f.header], {}, f.header in clerk_headers) for f in fields if f.header in positions
+    ]
+    known = {p for _, p, _, _ in present}
     headers = table.headers
+    extra = tuple(p for p in range(len(headers)) if p not in known)
     defaults = _KEY_DEFAULTS.get(spec.name, {})
     sheet = table.sheet
     records: list[Record] = []
     flags: list[Flag] = []
-    is_blank = cells.is_blank
     for row, values in table.rows:
         n = len(values)
-        card_columns = _card_columns(sheet, row, values, headers, flags)
-        if all(p >= n or is_blank(values[p]) for p in clerk_positions):
-            continue
+        for p in extra:
+            if p < n:
+                v = values[p]
+                t = type(v)
+                if (t is str and len(v) >= 13) or ((t is float or t is int) and abs(v) >= 1e12):
+                    last4 = cards.find_card(v)
+                    if last4 is not None:
+                        flags.append(_card_flag(sheet, row, headers[p], last4))
         data: dict[str, object] = dict(defaults)
-        unreadable: list[str] = []
-        for f, p in present:
+        unreadable: list[str] | None = None
+        has_clerk_value = False
+        for f, p, memo, by_clerk in present:
             raw = values[p] if p < n else None
             if raw is None or raw == "":
                 continue
-            if card_columns and p in card_columns:
-                unreadable.append(f.header)
-                continue
-            try:
-                value = f.parse(raw)
-            except CellError as e:
-                unreadable.append(f.header)
-                flags.append(flag(sheet, row, f.header, f.code, f"{f.header} {cells.shown(raw)} {e}."))
-                continue
+            cell = memo.get(raw) if type(raw) is not bool else None
+            if cell is None:
+                cell = _read_cell(f, raw)
+                if type(raw) is not bool:
+                    memo[raw] = cell
+            value = cell.value
             if value is not None:
                 data[f.attr] = value
-                if f.key_attr is not None:
-                    data[f.key_attr] = cells.key(value)
+                if cell.key is not None:
+                    data[f.key_attr] = cell.key
+                has_clerk_value = has_clerk_value or by_clerk
+                continue
+            if cell.problem is None and cell.card is None:
+                continue  # only spaces: blank
+            has_clerk_value = has_clerk_value or by_clerk
+            unreadable = unreadable or []
+            unreadable.append(f.header)
+            if cell.card is not None:
+                flags.append(_card_flag(sheet, row, headers[p], cell.card))
+            else:
+                flags.append(flag(sheet, row, f.header, f.code, f"{f.header} {cells.shown(raw)} {cell.problem}."))
+        if not has_clerk_value:
+            continue
         data["row"] = row
         if unreadable:
             data["unreadable"] = frozenset(unreadable)
-        records.append(model.model_construct(**data))
+        records.append(trusted(model, data))
     return tuple(records), tuple(flags)
-
-
-def _card_columns(sheet: str, row: int, values: Sequence[object], headers: tuple[str, ...], flags: list[Flag]) -> set[int]:
-    """Flag every cell of the row that holds a card number; return their positions."""
-    found: set[int] = set()
-    for p, v in enumerate(values):
-        t = type(v)
-        if (t is str and len(v) >= 13) or ((t is float or t is int) and abs(v) >= 1e12):
-            last4 = cards.find_card(v)
-            if last4 is not None:
-                found.add(p)
-                header = headers[p] if p < len(headers) else ""
-                flags.append(
-                    flag(
-                        sheet,
-                        row,
-                        header,
-                        Code.CARD_NUMBER_EXPOSED,
-                        f"{header or 'This cell'} holds what looks like a full card number (ending {last4}). "
-                        "Delete it: card numbers must never be kept in the workbook.",
-                    )
-                )
-    return found
 
 
 def read_desk(tables: dict[str, RawTable], day_first: bool = True) -> tuple[Desk, tuple[Flag, ...]]:
@@ -257,7 +294,7 @@ def read_desk(tables: dict[str, RawTable], day_first: bool = True) -> tuple[Desk
         records, sheet_flags = read_table(table, spec, day_first)
         out[attr] = records
         flags.extend(sheet_flags)
-    return Desk.model_construct(**out), tuple(flags)
+    return trusted(Desk, out), tuple(flags)
 
 
 _DESK_ATTRS: tuple[tuple[SheetSpec, str], ...] = (

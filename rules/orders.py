@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rules.construct import trusted
 from rules.models import Order, OrderLine
 
 
@@ -17,6 +18,6 @@ def group_orders(lines: Iterable[OrderLine]) -> tuple[Order, ...]:
         if line.order_key is not None:
             grouped.setdefault(line.order_key, []).append(line)
     return tuple(
-        Order.model_construct(order_id=group[0].order_id, order_key=k, lines=tuple(group))
+        trusted(Order, {"order_id": group[0].order_id, "order_key": k, "lines": tuple(group)})
         for k, group in grouped.items()
     )

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+from rules.construct import trusted
 from rules.models import OrderLine, Product
 from rules.money import ONE, ZERO, Rounding, TaxRounding
 from rules.policy import ShippingMethod
@@ -73,15 +74,18 @@ def price_line(line: OrderLine, product: Product, rounding: Rounding) -> PricedL
     if line.quantity is None or price is None or product.tax_rate is None:
         return None
     net = line_net(line.quantity, price, line.discount, rounding)
-    return PricedLine.model_construct(
-        row=line.row,
-        sku=product.sku,
-        quantity=line.quantity,
-        unit_price=price,
-        discount=line.discount,
-        net=net,
-        tax_rate=product.tax_rate,
-        tax=rounding.round(net * product.tax_rate),
+    return trusted(
+        PricedLine,
+        {
+            "row": line.row,
+            "sku": product.sku,
+            "quantity": line.quantity,
+            "unit_price": price,
+            "discount": line.discount,
+            "net": net,
+            "tax_rate": product.tax_rate,
+            "tax": rounding.round(net * product.tax_rate),
+        },
     )
 
 
@@ -132,18 +136,32 @@ def total(
     )
 
 
+def price_lines(lines: Iterable[OrderLine], products: Mapping[str, Product], rounding: Rounding) -> dict[int, PricedLine]:
+    """Row -> priced line, for every line whose product, quantity and price are known."""
+    out: dict[int, PricedLine] = {}
+    for line in lines:
+        product = products.get(line.sku_key) if line.sku_key is not None else None
+        p = price_line(line, product, rounding) if product is not None else None
+        if p is not None:
+            out[line.row] = p
+    return out
+
+
 def price_order(
     lines: Iterable[OrderLine],
     products: Mapping[str, Product],
     shipping: tuple[str, ShippingMethod] | None,
     rounding: Rounding,
+    priced: Mapping[int, PricedLine] | None = None,
 ) -> OrderTotals | None:
-    """Totals for an order, or None when any line cannot be priced (unknown SKU, no quantity...)."""
-    priced = []
-    for line in lines:
-        product = products.get(line.sku_key) if line.sku_key is not None else None
-        p = price_line(line, product, rounding) if product is not None else None
-        if p is None:
-            return None
-        priced.append(p)
-    return total(priced, shipping, rounding)
+    """Totals for an order, or None when any line cannot be priced (unknown SKU, no quantity...).
+
+    `priced` (row -> priced line) saves pricing the same lines again.
+    """
+    lines = tuple(lines)
+    if priced is None:
+        priced = price_lines(lines, products, rounding)
+    found = [priced.get(line.row) for line in lines]
+    if any(p is None for p in found):
+        return None
+    return total(found, shipping, rounding)

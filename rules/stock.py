@@ -14,6 +14,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from rules.cells import key as fold
+from rules.construct import trusted
 from rules.models import StockLevel
 
 
@@ -107,14 +108,17 @@ def allocate(
         before = taken.get(d.sku_key, 0)
         taken[d.sku_key] = before + reserved
         reservations.append(
-            Reservation.model_construct(
-                row=d.row,
-                sku_key=d.sku_key,
-                wanted=want,
-                reserved=reserved,
-                by_location=tuple(got),
-                on_hand=on_hand.get(d.sku_key, 0),
-                reserved_before=before,
+            trusted(
+                Reservation,
+                {
+                    "row": d.row,
+                    "sku_key": d.sku_key,
+                    "wanted": want,
+                    "reserved": reserved,
+                    "by_location": tuple(got),
+                    "on_hand": on_hand.get(d.sku_key, 0),
+                    "reserved_before": before,
+                },
             )
         )
     reserved_at: dict[tuple[str, str], int] = {}
@@ -122,7 +126,7 @@ def allocate(
         for loc, q in r.by_location:
             reserved_at[(r.sku_key, loc)] = reserved_at.get((r.sku_key, loc), 0) + q
     availability = tuple(
-        Availability.model_construct(sku_key=k, location=loc, on_hand=qty, reserved=reserved_at.get((k, loc), 0))
+        trusted(Availability, {"sku_key": k, "location": loc, "on_hand": qty, "reserved": reserved_at.get((k, loc), 0)})
         for k, loc, qty in levels
     )
     return tuple(reservations), availability

@@ -18,10 +18,11 @@ from rules.checks import desk as desk_rules
 from rules.checks import lines as line_rules
 from rules.checks import reference
 from rules.checks.context import Context, build_context
+from rules.construct import trusted
 from rules.flags import Code, Flag, Severity, flag
 from rules.models import Desk, Order, Record
 from rules.policy import Policy
-from rules.pricing import OrderTotals, price_line, price_order
+from rules.pricing import OrderTotals
 from rules.stock import Availability, Demand, Reservation, allocate
 
 #: (sheet, desk attribute, rules) for every sheet whose rows are checked one at a time.
@@ -100,7 +101,7 @@ def _reserves(order: Order, error_rows: set[int]) -> bool:
 
 def stock_stage(ctx: Context, error_rows: set[int]) -> tuple[list[Flag], tuple[Reservation, ...], tuple[Availability, ...]]:
     demands = [
-        Demand.model_construct(row=line.row, order_date=line.order_date, sku_key=line.sku_key, quantity=line.quantity)
+        trusted(Demand, {"row": line.row, "order_date": line.order_date, "sku_key": line.sku_key, "quantity": line.quantity})
         for order in ctx.orders.values()
         if _reserves(order, error_rows)
         for line in order.lines
@@ -150,22 +151,17 @@ def evaluate(desk: Desk, policy: Policy, intake_flags: Iterable[Flag] = ()) -> E
     short_rows = {r.row for r in reservations if r.short}
 
     statuses: dict[int, str] = {}
-    line_totals: dict[int, Decimal] = {}
     order_totals: dict[str, OrderTotals] = {}
-    rounding = policy.rounding
     for order in ctx.orders.values():
         for line in order.lines:
             statuses[line.row] = _status(line.row, order, error_rows, short_rows)
-        totals = price_order(order.lines, ctx.products, policy.shipping_method(order.first.ship_method), rounding)
+        totals = ctx.totals(order)
         if totals is not None:
             order_totals[order.order_key] = totals
     for line in desk.lines:
         if line.order_key is None:
             statuses[line.row] = "On hold"
-        product = ctx.products.get(line.sku_key) if line.sku_key is not None else None
-        priced = price_line(line, product, rounding) if product is not None else None
-        if priced is not None:
-            line_totals[line.row] = priced.net
+    line_totals = {row: p.net for row, p in ctx.priced.items()}
     return Evaluation.model_construct(
         flags=tuple(flags),
         statuses=statuses,

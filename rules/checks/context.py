@@ -9,6 +9,7 @@ from rules.cells import key
 from rules.models import Customer, Desk, Order, Product
 from rules.orders import group_orders
 from rules.policy import Policy
+from rules.pricing import OrderTotals, PricedLine, price_lines, price_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,15 @@ class Context:
     """By customer key: (header, message) for each address fault."""
     approved_orders: frozenset[str]
     """Order keys whose price differences a manager accepted (ledger, or Action = Approve)."""
+    priced: dict[int, PricedLine]
+    """Orders row -> the line priced, for every line that can be priced."""
+
+    def totals(self, order: Order) -> OrderTotals | None:
+        """The order's totals with its shipping charge, or None if a line cannot be priced."""
+        policy = self.policy
+        return price_order(
+            order.lines, self.products, policy.shipping_method(order.first.ship_method), policy.rounding, self.priced
+        )
 
 
 def _first_by_key(records, attr: str) -> dict:
@@ -39,6 +49,7 @@ def _first_by_key(records, attr: str) -> dict:
 
 def build_context(desk: Desk, policy: Policy) -> Context:
     customers = _first_by_key(desk.customers, "customer_id")
+    products = _first_by_key(desk.products, "sku")
     orders = {o.order_key: o for o in group_orders(desk.lines)}
     approving = frozenset(
         o.order_key for o in orders.values() if any(line.action == "Approve" for line in o.lines)
@@ -46,7 +57,7 @@ def build_context(desk: Desk, policy: Policy) -> Context:
     return Context(
         policy=policy,
         desk=desk,
-        products=_first_by_key(desk.products, "sku"),
+        products=products,
         customers=customers,
         orders=orders,
         locations=frozenset(k for s in desk.stock if (k := key(s.location)) is not None),
@@ -54,4 +65,5 @@ def build_context(desk: Desk, policy: Policy) -> Context:
             k: address.problems(c.address, c.city, c.postal_code, c.country) for k, c in customers.items()
         },
         approved_orders=policy.approved_orders | approving,
+        priced=price_lines(desk.lines, products, policy.rounding),
     )

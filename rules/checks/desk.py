@@ -12,7 +12,6 @@ from rules.checks.context import Context
 from rules.flags import Code, Flag, flag
 from rules.models import Order, OrderLine
 from rules.money import ZERO
-from rules.pricing import price_order
 
 NONE: tuple[Flag, ...] = ()
 
@@ -138,7 +137,7 @@ def credit_limits(ctx: Context) -> tuple[Flag, ...]:
         customer = ctx.customers.get(first.customer_key) if first.customer_key else None
         if first.payment_method != "Invoice" or customer is None or not _is_open(order):
             continue
-        totals = price_order(order.lines, ctx.products, ctx.policy.shipping_method(first.ship_method), ctx.policy.rounding)
+        totals = ctx.totals(order)
         if totals is None:
             continue
         invoices = {k for line in order.lines if (k := key(line.invoice_no)) is not None}
