@@ -41,3 +41,15 @@ def trusted(cls: type[M], values: dict[str, Any]) -> M:
     _set(m, "__pydantic_extra__", None)
     _set(m, "__pydantic_private__", None)
     return m
+
+
+def replaced(model: M, **changes: Any) -> M:
+    """A copy of a trusted record with some fields changed (cheaper than `model_copy`)."""
+    data = dict(model.__dict__)
+    data.update(changes)
+    m = object.__new__(type(model))
+    _set(m, "__dict__", data)
+    _set(m, "__pydantic_fields_set__", set(model.__pydantic_fields_set__) | set(changes))
+    _set(m, "__pydantic_extra__", None)
+    _set(m, "__pydantic_private__", None)
+    return m

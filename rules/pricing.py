@@ -19,9 +19,10 @@ from rules.policy import ShippingMethod
 
 
 class PricedLine(BaseModel):
+    """A line's price. It does not name its row: identical lines share one."""
+
     model_config = ConfigDict(frozen=True)
 
-    row: int
     sku: str
     quantity: int
     unit_price: Decimal
@@ -77,7 +78,6 @@ def price_line(line: OrderLine, product: Product, rounding: Rounding) -> PricedL
     return trusted(
         PricedLine,
         {
-            "row": line.row,
             "sku": product.sku,
             "quantity": line.quantity,
             "unit_price": price,
@@ -115,36 +115,64 @@ def total(
         parts.append((ship_rate, ship_net, ship_tax))
     for rate, net, tax in parts:
         rate = rate.normalize()
-        nets[rate] = nets.get(rate, ZERO) + net
-        line_taxes[rate] = line_taxes.get(rate, ZERO) + tax
-    if rounding.tax is TaxRounding.LINE:
-        bands = tuple(TaxBand(rate=r, net=nets[r], tax=line_taxes[r]) for r in sorted(nets))
-    else:
-        bands = tuple(TaxBand(rate=r, net=nets[r], tax=rounding.round(nets[r] * r)) for r in sorted(nets))
+        if rate in nets:
+            nets[rate] += net
+            line_taxes[rate] += tax
+        else:
+            nets[rate] = net
+            line_taxes[rate] = tax
+    per_line = rounding.tax is TaxRounding.LINE
+    bands = tuple(
+        trusted(TaxBand, {"rate": r, "net": nets[r], "tax": line_taxes[r] if per_line else rounding.round(nets[r] * r)})
+        for r in sorted(nets)
+    )
     net = goods_net + ship_net
     tax = sum((b.tax for b in bands), ZERO)
-    return OrderTotals(
-        lines=lines,
-        goods_net=goods_net,
-        shipping_method=name,
-        shipping_net=ship_net,
-        shipping_tax=ship_tax,
-        bands=bands,
-        net=net,
-        tax=tax,
-        gross=net + tax,
+    return trusted(
+        OrderTotals,
+        {
+            "lines": lines,
+            "goods_net": goods_net,
+            "shipping_method": name,
+            "shipping_net": ship_net,
+            "shipping_tax": ship_tax,
+            "bands": bands,
+            "net": net,
+            "tax": tax,
+            "gross": net + tax,
+        },
     )
 
 
-def price_lines(lines: Iterable[OrderLine], products: Mapping[str, Product], rounding: Rounding) -> dict[int, PricedLine]:
-    """Row -> priced line, for every line whose product, quantity and price are known."""
-    out: dict[int, PricedLine] = {}
-    for line in lines:
-        product = products.get(line.sku_key) if line.sku_key is not None else None
-        p = price_line(line, product, rounding) if product is not None else None
-        if p is not None:
-            out[line.row] = p
-    return out
+class Pricer:
+    """Prices lines and orders for one desk, remembering each distinct line.
+
+    Lines that differ only by row (same SKU, quantity, price and discount) are
+    priced once; a large sheet has far fewer distinct lines than rows.
+    """
+
+    def __init__(self, products: Mapping[str, Product], rounding: Rounding) -> None:
+        self.products = products
+        self.rounding = rounding
+        self._lines: dict[tuple, PricedLine | None] = {}
+
+    def line(self, line: OrderLine) -> PricedLine | None:
+        """The priced line, or None when its product, quantity or price is unknown."""
+        k = (line.sku_key, line.quantity, line.unit_price, line.discount)
+        try:
+            return self._lines[k]
+        except KeyError:
+            product = self.products.get(line.sku_key) if line.sku_key is not None else None
+            p = price_line(line, product, self.rounding) if product is not None else None
+            self._lines[k] = p
+            return p
+
+    def order(self, lines: Iterable[OrderLine], shipping: tuple[str, ShippingMethod] | None) -> OrderTotals | None:
+        """Totals for an order's lines, or None when any line cannot be priced."""
+        priced = [self.line(line) for line in lines]
+        if any(p is None for p in priced):
+            return None
+        return total(priced, shipping, self.rounding)
 
 
 def price_order(
@@ -152,16 +180,6 @@ def price_order(
     products: Mapping[str, Product],
     shipping: tuple[str, ShippingMethod] | None,
     rounding: Rounding,
-    priced: Mapping[int, PricedLine] | None = None,
 ) -> OrderTotals | None:
-    """Totals for an order, or None when any line cannot be priced (unknown SKU, no quantity...).
-
-    `priced` (row -> priced line) saves pricing the same lines again.
-    """
-    lines = tuple(lines)
-    if priced is None:
-        priced = price_lines(lines, products, rounding)
-    found = [priced.get(line.row) for line in lines]
-    if any(p is None for p in found):
-        return None
-    return total(found, shipping, rounding)
+    """Totals for an order, or None when any line cannot be priced (unknown SKU, no quantity...)."""
+    return Pricer(products, rounding).order(lines, shipping)

@@ -11,17 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from typing import NamedTuple
 
 from rules.cells import key as fold
-from rules.construct import trusted
 from rules.models import StockLevel
 
 
-class Demand(BaseModel):
+class Demand(NamedTuple):
     """What one order line asks of the stock."""
-
-    model_config = ConfigDict(frozen=True)
 
     row: int
     order_date: date | None
@@ -29,8 +26,8 @@ class Demand(BaseModel):
     quantity: int
 
 
-class Reservation(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Reservation(NamedTuple):
+    """What one line got. Plain tuples: a large sheet makes one per line, in the hot path."""
 
     row: int
     sku_key: str
@@ -48,9 +45,7 @@ class Reservation(BaseModel):
         return self.wanted - self.reserved
 
 
-class Availability(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Availability(NamedTuple):
     sku_key: str
     location: str
     on_hand: int
@@ -92,7 +87,7 @@ def allocate(
     on_hand = {k: sum(q for _, q in locs) for k, locs in left.items()}
     taken: dict[str, int] = {}
     reservations = []
-    for d in sorted(demands, key=priority):
+    for d in sorted(demands, key=priority):  # sorted() is stable: equal keys keep their order
         want = max(d.quantity, 0)
         got: list[tuple[str, int]] = []
         need = want
@@ -108,25 +103,14 @@ def allocate(
         before = taken.get(d.sku_key, 0)
         taken[d.sku_key] = before + reserved
         reservations.append(
-            trusted(
-                Reservation,
-                {
-                    "row": d.row,
-                    "sku_key": d.sku_key,
-                    "wanted": want,
-                    "reserved": reserved,
-                    "by_location": tuple(got),
-                    "on_hand": on_hand.get(d.sku_key, 0),
-                    "reserved_before": before,
-                },
-            )
+            Reservation(d.row, d.sku_key, want, reserved, tuple(got), on_hand.get(d.sku_key, 0), before)
         )
     reserved_at: dict[tuple[str, str], int] = {}
     for r in reservations:
         for loc, q in r.by_location:
             reserved_at[(r.sku_key, loc)] = reserved_at.get((r.sku_key, loc), 0) + q
     availability = tuple(
-        trusted(Availability, {"sku_key": k, "location": loc, "on_hand": qty, "reserved": reserved_at.get((k, loc), 0)})
+        Availability(k, loc, qty, reserved_at.get((k, loc), 0))
         for k, loc, qty in levels
     )
     return tuple(reservations), availability

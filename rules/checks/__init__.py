@@ -9,16 +9,14 @@ on. Stock is allocated last because only orders without errors reserve.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
-
-from pydantic import BaseModel, ConfigDict
 
 from rules.checks import desk as desk_rules
 from rules.checks import lines as line_rules
 from rules.checks import reference
 from rules.checks.context import Context, build_context
-from rules.construct import trusted
 from rules.flags import Code, Flag, Severity, flag
 from rules.models import Desk, Order, Record
 from rules.policy import Policy
@@ -44,19 +42,59 @@ CLOSED = frozenset({"Shipped", "Delivered", "Cancelled", "Returned"})
 KEPT = CLOSED | {"Invoiced"}
 
 
-class Evaluation(BaseModel):
-    """Everything a check derives from a desk: flags, and the views other parts show."""
+class OrderTotalsView(Mapping[str, OrderTotals]):
+    """Order key -> totals, for orders whose every line can be priced; worked out when asked."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def __getitem__(self, order_key: str) -> OrderTotals:
+        order = self._ctx.orders[order_key]
+        totals = self._ctx.totals(order)
+        if totals is None:
+            raise KeyError(order_key)
+        return totals
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, order in self._ctx.orders.items() if self._ctx.totals(order) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class LineTotalsView(Mapping[int, Decimal]):
+    """Orders row -> net line amount, for lines that can be priced; worked out when asked."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._lines = {line.row: line for line in ctx.desk.lines}
+        self._pricer = ctx.pricer
+
+    def __getitem__(self, row: int) -> Decimal:
+        priced = self._pricer.line(self._lines[row])
+        if priced is None:
+            raise KeyError(row)
+        return priced.net
+
+    def __iter__(self) -> Iterator[int]:
+        return (row for row, line in self._lines.items() if self._pricer.line(line) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything a check derives from a desk: flags, and the views other parts show."""
 
     flags: tuple[Flag, ...]
     statuses: dict[int, str]
     """Orders row -> the Status sheetclerk would write."""
-    line_totals: dict[int, Decimal]
-    """Orders row -> net line amount after discount, before tax."""
-    order_totals: dict[str, OrderTotals]
-    """Order key -> totals, for orders whose every line can be priced."""
+    line_totals: Mapping[int, Decimal]
+    """Orders row -> net line amount after discount, before tax (worked out when asked)."""
+    order_totals: Mapping[str, OrderTotals]
+    """Order key -> totals (lazily computed: a check needs few of them)."""
     reservations: tuple[Reservation, ...]
+    """One per line that reserves, in allocation order."""
     availability: tuple[Availability, ...]
 
 
@@ -101,18 +139,17 @@ def _reserves(order: Order, error_rows: set[int]) -> bool:
 
 def stock_stage(ctx: Context, error_rows: set[int]) -> tuple[list[Flag], tuple[Reservation, ...], tuple[Availability, ...]]:
     demands = [
-        trusted(Demand, {"row": line.row, "order_date": line.order_date, "sku_key": line.sku_key, "quantity": line.quantity})
+        Demand(line.row, line.order_date, line.sku_key, line.quantity)
         for order in ctx.orders.values()
         if _reserves(order, error_rows)
         for line in order.lines
         if line.sku_key in ctx.products and line.quantity and line.quantity > 0
     ]
     reservations, availability = allocate(demands, ctx.desk.stock)
-    lines_by_row = {line.row: line for line in ctx.desk.lines}
+    short = [r for r in reservations if r.wanted > r.reserved]
+    lines_by_row = {line.row: line for line in ctx.desk.lines} if short else {}
     out = []
-    for r in reservations:
-        if not r.short:
-            continue
+    for r in short:
         line = lines_by_row[r.row]
         free = max(r.on_hand - r.reserved_before, 0)
         out.append(
@@ -125,15 +162,14 @@ def stock_stage(ctx: Context, error_rows: set[int]) -> tuple[list[Flag], tuple[R
     return out, reservations, availability
 
 
-def _status(line_row: int, order: Order, error_rows: set[int], short_rows: set[int]) -> str:
-    first_status = next((line.status for line in order.lines if line.status in KEPT), None)
-    if first_status is not None:
-        return first_status
+def _statuses(order: Order, error_rows: set[int], short_rows: set[int]) -> dict[int, str]:
+    """Row -> Status for an order's lines: a kept status, else On hold / Backordered / Verified."""
+    kept = next((line.status for line in order.lines if line.status in KEPT), None)
+    if kept is not None:
+        return {line.row: kept for line in order.lines}
     if any(line.row in error_rows or line.action == "Hold" for line in order.lines):
-        return "On hold"
-    if line_row in short_rows:
-        return "Backordered"
-    return "Verified"
+        return {line.row: "On hold" for line in order.lines}
+    return {line.row: "Backordered" if line.row in short_rows else "Verified" for line in order.lines}
 
 
 def evaluate(desk: Desk, policy: Policy, intake_flags: Iterable[Flag] = ()) -> Evaluation:
@@ -151,22 +187,16 @@ def evaluate(desk: Desk, policy: Policy, intake_flags: Iterable[Flag] = ()) -> E
     short_rows = {r.row for r in reservations if r.short}
 
     statuses: dict[int, str] = {}
-    order_totals: dict[str, OrderTotals] = {}
     for order in ctx.orders.values():
-        for line in order.lines:
-            statuses[line.row] = _status(line.row, order, error_rows, short_rows)
-        totals = ctx.totals(order)
-        if totals is not None:
-            order_totals[order.order_key] = totals
+        statuses.update(_statuses(order, error_rows, short_rows))
     for line in desk.lines:
         if line.order_key is None:
             statuses[line.row] = "On hold"
-    line_totals = {row: p.net for row, p in ctx.priced.items()}
-    return Evaluation.model_construct(
+    return Evaluation(
         flags=tuple(flags),
         statuses=statuses,
-        line_totals=line_totals,
-        order_totals=order_totals,
+        line_totals=LineTotalsView(ctx),
+        order_totals=OrderTotalsView(ctx),
         reservations=reservations,
         availability=availability,
     )

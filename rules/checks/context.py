@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rules import address
 from rules.cells import key
 from rules.models import Customer, Desk, Order, Product
 from rules.orders import group_orders
 from rules.policy import Policy
-from rules.pricing import OrderTotals, PricedLine, price_lines, price_order
+from rules.pricing import OrderTotals, Pricer
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +27,17 @@ class Context:
     """By customer key: (header, message) for each address fault."""
     approved_orders: frozenset[str]
     """Order keys whose price differences a manager accepted (ledger, or Action = Approve)."""
-    priced: dict[int, PricedLine]
-    """Orders row -> the line priced, for every line that can be priced."""
+    pricer: Pricer
+    _totals: dict[str, OrderTotals | None] = field(default_factory=dict)
 
     def totals(self, order: Order) -> OrderTotals | None:
         """The order's totals with its shipping charge, or None if a line cannot be priced."""
-        policy = self.policy
-        return price_order(
-            order.lines, self.products, policy.shipping_method(order.first.ship_method), policy.rounding, self.priced
-        )
+        try:
+            return self._totals[order.order_key]
+        except KeyError:
+            totals = self.pricer.order(order.lines, self.policy.shipping_method(order.first.ship_method))
+            self._totals[order.order_key] = totals
+            return totals
 
 
 def _first_by_key(records, attr: str) -> dict:
@@ -65,5 +67,5 @@ def build_context(desk: Desk, policy: Policy) -> Context:
             k: address.problems(c.address, c.city, c.postal_code, c.country) for k, c in customers.items()
         },
         approved_orders=policy.approved_orders | approving,
-        priced=price_lines(desk.lines, products, policy.rounding),
+        pricer=Pricer(products, policy.rounding),
     )
