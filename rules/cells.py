@@ -24,7 +24,9 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _CURRENCY = re.compile(r"^[€$£¥]|[€$£¥]$|^(EUR|USD|GBP|CHF|JPY)\s*|\s*(EUR|USD|GBP|CHF|JPY)$", re.I)
 _THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+#: Unambiguous on purpose: `\d+\.?\d*` splits a long digit run in n² ways and a
+#: pasted 100k-digit cell would take minutes to refuse.
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DMY_DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})$")
 _CARD_EXPIRY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
@@ -111,7 +113,8 @@ def decimal(value: object) -> Decimal | None:
         raise CellError("is a date, not a number")
     else:
         raise CellError("is not a number")
-    if not d.is_finite() or abs(d) >= MAX_MAGNITUDE:
+    # copy_abs, not abs(): abs() applies the context and traps Overflow on text like 1e999999999999999999.
+    if not d.is_finite() or d.copy_abs() >= MAX_MAGNITUDE:
         raise CellError("is not a usable number")
     return d
 

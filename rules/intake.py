@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import NamedTuple
 from functools import lru_cache, partial
 
@@ -199,8 +200,14 @@ def _read_cell(f: Field, raw: object) -> _Cell:
         value = f.parse(raw)
     except CellError as e:
         return _Cell(None, None, str(e), None)
+    except Exception:  # noqa: BLE001 - a value no parser foresaw is unreadable, not fatal
+        return _Cell(None, None, "cannot be read", None)
     key = cells.key(value) if f.key_attr is not None and value is not None else None
     return _Cell(value, key, None, None)
+
+
+#: Types whose equal values read alike (bool is out: True == 1.0 but reads differently).
+_MEMO_TYPES = frozenset({str, float, int, date, datetime})
 
 
 def _card_flag(sheet: str, row: int, header: str, last4: str) -> Flag:
@@ -232,7 +239,9 @@ def read_table(table: RawTable, spec: SheetSpec, day_first: bool = True) -> tupl
     headers = table.headers
     extra = tuple(p for p in range(len(headers)) if p not in known)
     defaults = _KEY_DEFAULTS.get(spec.name, {})
-    sheet = table.sheet
+    # The spec's name, like every rule flag: the boundary respells flags as the workbook does,
+    # and the pipeline finds an Orders row's errors by this name whatever the sheet is called.
+    sheet = spec.name
     records: list[Record] = []
     flags: list[Flag] = []
     for row, values in table.rows:
@@ -252,10 +261,11 @@ def read_table(table: RawTable, spec: SheetSpec, day_first: bool = True) -> tupl
             raw = values[p] if p < n else None
             if raw is None or raw == "":
                 continue
-            cell = memo.get(raw) if type(raw) is not bool else None
+            memoable = type(raw) in _MEMO_TYPES
+            cell = memo.get(raw) if memoable else None
             if cell is None:
                 cell = _read_cell(f, raw)
-                if type(raw) is not bool:
+                if memoable:
                     memo[raw] = cell
             value = cell.value
             if value is not None:

@@ -15,7 +15,7 @@ The policy (documented in README "Money and rounding"):
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from enum import StrEnum
 from functools import lru_cache
 
@@ -24,6 +24,10 @@ from pydantic import BaseModel, ConfigDict
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+#: Digits enough to quantize any amount cells can produce (each number is below
+#: 10^15; a line's tax multiplies four): the default 28 would make quantize raise
+#: InvalidOperation on a nonsense quantity instead of letting the rules flag it.
+_WIDE = Context(prec=100)
 
 
 class RoundingMode(StrEnum):
@@ -66,7 +70,7 @@ class Rounding(BaseModel):
 
     def round(self, amount: Decimal) -> Decimal:
         """Round to the currency's minor unit with the configured mode."""
-        return amount.quantize(self.quantum, rounding=self.mode.decimal_mode)
+        return amount.quantize(self.quantum, rounding=self.mode.decimal_mode, context=_WIDE)
 
 
 @lru_cache(maxsize=8)

@@ -48,7 +48,8 @@ def _sniff(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as z:
             names = set(z.namelist())
-    except (zipfile.BadZipFile, OSError, EOFError):
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError):
+        # NotImplementedError: zipfile's answer to a damaged "version needed" field.
         raise WorkbookUnreadable(
             f"{path}: is damaged or incomplete (truncated while copying or saving?). "
             "Open it in Excel to repair it, or restore a copy."
