@@ -120,8 +120,31 @@ def config_path(workbook: Path | None) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+#: SHEETCLERK_* variables that are not settings.
+_NOT_SETTINGS = frozenset({"SHEETCLERK_CONFIG", "SHEETCLERK_DEBUG"})
+
+
+def _unknown_variables() -> list[str]:
+    """SHEETCLERK_* variables that name no setting: a typo must not be silently ignored."""
+    prefix = Settings.model_config["env_prefix"]
+    known = set(Settings.model_fields)
+    return sorted(
+        name
+        for name in os.environ
+        if name.upper().startswith(prefix)
+        and name.upper() not in _NOT_SETTINGS
+        and name[len(prefix):].lower().split("__")[0] not in known
+    )
+
+
 def load_settings(workbook: Path | None = None, **overrides: Any) -> Settings:
     """Settings for a run on `workbook`, with command-line `overrides` on top."""
+    unknown = _unknown_variables()
+    if unknown:
+        raise ConfigError(
+            f"Unknown setting in the environment: {', '.join(unknown)}. "
+            f"Known settings: {', '.join(Settings.model_fields)} (see README 'Configuration')."
+        )
     toml_file = config_path(workbook)
     bound = type(
         "Settings",

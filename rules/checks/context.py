@@ -26,7 +26,8 @@ class Context:
     address_problems: dict[str, tuple[tuple[str, str], ...]]
     """By customer key: (header, message) for each address fault."""
     approved_orders: frozenset[str]
-    """Order keys whose price differences a manager accepted (ledger, or Action = Approve)."""
+    """Order keys a manager approved (ledger, or Action = Approve): their price
+    differences, duplicate and credit warnings are accepted."""
     pricer: Pricer
     _totals: dict[str, OrderTotals | None] = field(default_factory=dict)
 

@@ -104,7 +104,7 @@ def duplicate_orders(ctx: Context) -> tuple[Flag, ...]:
         lines = tuple(sorted((line.sku_key or "", line.quantity or 0) for line in order.lines))
         signature = (first.customer_key, first.order_date, lines)
         original = seen.setdefault(signature, order)
-        if original is order:
+        if original is order or order.order_key in ctx.approved_orders:
             continue
         for line in order.lines:
             out.append(
@@ -150,7 +150,7 @@ def credit_limits(ctx: Context) -> tuple[Flag, ...]:
         before = balance.get(customer.customer_id, ZERO)
         balance[customer.customer_id] = before + max(owed, ZERO)
         limit = customer.credit_limit
-        if limit is None or before + owed <= limit:
+        if limit is None or before + owed <= limit or order.order_key in ctx.approved_orders:
             continue
         for line in order.lines:
             out.append(

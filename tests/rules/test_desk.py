@@ -153,6 +153,11 @@ def test_similar_orders_that_are_not_duplicates(second: list[object]) -> None:
     assert flag_keys(sheets(Orders=orders(LINE_1, second))) == set()
 
 
+def test_an_approved_duplicate_is_accepted() -> None:
+    approved = ["SO-2", MAR_2, "C-DE", "WID-1", 2, None, None, None, "Standard", "Invoice", None, "Approve", None]
+    assert flag_keys(sheets(Orders=orders(LINE_1, approved))) == set()
+
+
 # --- credit_limit_exceeded ---------------------------------------------------------------------------
 
 CUSTOMERS = [
@@ -190,6 +195,12 @@ def test_an_invoice_order_over_the_credit_limit_is_a_warning_on_each_line() -> N
 def test_earlier_open_invoice_orders_count_towards_the_balance() -> None:
     second = ["SO-2", MAR_3, "C-DE", "WID-1", 10, None, None, None, "Standard", "Invoice", None, None, None]
     assert credit_flags(TEN_WIDGETS, second) == {("Orders", 3, "Payment Method", "credit_limit_exceeded")}
+
+
+def test_an_approved_order_over_the_limit_is_accepted_but_still_counts() -> None:
+    approved = ["SO-2", MAR_3, "C-DE", "WID-1", 10, None, None, None, "Standard", "Invoice", None, "Approve", None]
+    third = ["SO-3", date(2026, 3, 4), "C-DE", "WID-1", 1, None, None, None, "Standard", "Invoice", None, None, None]
+    assert credit_flags(TEN_WIDGETS, approved, third) == {("Orders", 4, "Payment Method", "credit_limit_exceeded")}
 
 
 def test_the_older_order_keeps_the_credit_whatever_the_row_order() -> None:

@@ -112,6 +112,12 @@ def test_a_bad_environment_value_is_a_config_error(tmp_path: Path, monkeypatch: 
         load_settings(workbook_in(tmp_path))
 
 
+def test_a_misspelt_environment_variable_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHEETCLERK_CURENCY", "USD")
+    with pytest.raises(ConfigError, match="SHEETCLERK_CURENCY"):
+        load_settings(workbook_in(tmp_path))
+
+
 def test_settings_are_immutable(tmp_path: Path) -> None:
     settings = load_settings(workbook_in(tmp_path))
     with pytest.raises(Exception):
