@@ -337,3 +337,22 @@ def test_an_optional_sheet_without_its_headers_is_refused_too(tmp_path: Path) ->
     with pytest.raises(WorkbookUnreadable) as caught:
         read_workbook(path)
     assert "'Payment ID'" in str(caught.value)
+
+
+def test_a_macro_enabled_xlsm_workbook_is_read_like_xlsx(tmp_path: Path) -> None:
+    """Offices keep macros in .xlsm files; the macro-enabled content type must not matter."""
+    plain = write_workbook(tmp_path / "plain.xlsx", sheets(Orders=orders(CLEAN)))
+    xlsm = tmp_path / "orders.xlsm"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(xlsm, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                )
+                assert b"macroEnabled" in data
+            dst.writestr(item, data)
+    report = check(xlsm)
+    assert report.flags == ()
+    assert report.evaluation.statuses == {2: "Verified"}
