@@ -203,6 +203,9 @@ SHEETS: tuple[SheetSpec, ...] = (
     REVIEW,
 )
 
+#: The sheets whose rows are input (Review is sheetclerk's output only).
+INPUT_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in SHEETS if s is not REVIEW)
+
 ACTIONS: tuple[str, ...] = ("Invoice", "Ship", "Cancel", "Approve", "Hold", "Deliver")
 PAYMENT_METHODS: tuple[str, ...] = ("Card", "Invoice", "Bank Transfer", "Cash")
 STATUSES: tuple[str, ...] = (

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from rules.schema import SHEETS, SheetSpec
+from rules.schema import INPUT_SHEETS, SheetSpec
 from rules.table import RawTable
 from sync.errors import WorkbookUnreadable
 
@@ -72,7 +72,7 @@ def _header_text(value: object) -> str:
     return str(value).strip()
 
 
-def read_workbook(path: Path | str, specs: tuple[SheetSpec, ...] = SHEETS) -> dict[str, RawTable]:
+def read_workbook(path: Path | str, specs: tuple[SheetSpec, ...] = INPUT_SHEETS) -> dict[str, RawTable]:
     """Raw tables for the spec's sheets, keyed by spec name; absent optional sheets are left out.
 
     Every missing required sheet and header is reported at once, so one round of
