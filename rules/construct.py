@@ -31,13 +31,30 @@ def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
     return out
 
 
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+
+
+def _fields_set(names) -> set[str]:
+    """One shared set per distinct combination of field names.
+
+    A set of ~20 names costs ~1.2 kB, more than a record's own values, and 100k
+    records use a handful of combinations. Sharing is safe because these models
+    are frozen: pydantic mutates a fields set only after copying it (`model_copy`).
+    """
+    key = frozenset(names)
+    shared = _FIELDS_SETS.get(key)
+    if shared is None:
+        shared = _FIELDS_SETS[key] = set(key)
+    return shared
+
+
 def trusted(cls: type[M], values: dict[str, Any]) -> M:
     """An instance of `cls` holding `values` (already of the right types) plus defaults."""
     data = dict(_defaults(cls))
     data.update(values)
     m = object.__new__(cls)
     _set(m, "__dict__", data)
-    _set(m, "__pydantic_fields_set__", set(values))
+    _set(m, "__pydantic_fields_set__", _fields_set(values))
     _set(m, "__pydantic_extra__", None)
     _set(m, "__pydantic_private__", None)
     return m
@@ -49,7 +66,10 @@ def replaced(model: M, **changes: Any) -> M:
     data.update(changes)
     m = object.__new__(type(model))
     _set(m, "__dict__", data)
-    _set(m, "__pydantic_fields_set__", set(model.__pydantic_fields_set__) | set(changes))
+    fields_set = model.__pydantic_fields_set__
+    if not fields_set.issuperset(changes):
+        fields_set = _fields_set(fields_set | changes.keys())
+    _set(m, "__pydantic_fields_set__", fields_set)
     _set(m, "__pydantic_extra__", None)
     _set(m, "__pydantic_private__", None)
     return m

@@ -70,7 +70,14 @@ class Rounding(BaseModel):
 
     def round(self, amount: Decimal) -> Decimal:
         """Round to the currency's minor unit with the configured mode."""
-        return amount.quantize(self.quantum, rounding=self.mode.decimal_mode, context=_WIDE)
+        quantum, mode = _round_args(self.currency, self.mode)
+        return amount.quantize(quantum, rounding=mode, context=_WIDE)
+
+
+@lru_cache(maxsize=64)
+def _round_args(currency: str, mode: RoundingMode) -> tuple[Decimal, str]:
+    """(quantum, decimal rounding mode): looked up once, used for every amount."""
+    return _quantum(minor_unit(currency)), mode.decimal_mode
 
 
 @lru_cache(maxsize=8)

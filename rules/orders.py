@@ -8,6 +8,18 @@ from rules.construct import trusted
 from rules.models import Order, OrderLine
 
 
+#: Statuses after which a line no longer holds stock.
+CLOSED = frozenset({"Shipped", "Delivered", "Cancelled", "Returned"})
+#: Statuses after which an order is history: its invoice is issued, so later
+#: changes to product prices, cards or customers do not make it wrong again.
+SETTLED = CLOSED | {"Invoiced"}
+
+
+def settled_status(order: Order) -> str | None:
+    """The status that settled the order (the first line's that has one), or None if it is open."""
+    return next((line.status for line in order.lines if line.status in SETTLED), None)
+
+
 def group_orders(lines: Iterable[OrderLine]) -> tuple[Order, ...]:
     """One Order per distinct Order ID (matched as a key), in order of first appearance.
 

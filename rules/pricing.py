@@ -95,6 +95,17 @@ def shipping_charge(method: ShippingMethod, goods_net: Decimal, rounding: Roundi
     return rounding.round(method.charge)
 
 
+_NORMALIZED: dict[Decimal, Decimal] = {}
+
+
+def _normalized(rate: Decimal) -> Decimal:
+    """`rate.normalize()`, remembered: a desk has two or three tax rates."""
+    n = _NORMALIZED.get(rate)
+    if n is None:
+        n = _NORMALIZED[rate] = rate.normalize()
+    return n
+
+
 def total(
     priced: Iterable[PricedLine],
     shipping: tuple[str, ShippingMethod] | None,
@@ -102,25 +113,31 @@ def total(
 ) -> OrderTotals:
     """Totals of priced lines plus the order's shipping charge, with the per-rate breakdown."""
     lines = tuple(priced)
-    goods_net = sum((p.net for p in lines), ZERO)
+    nets: dict[Decimal, Decimal] = {}
+    line_taxes: dict[Decimal, Decimal] = {}
+    goods_net = ZERO
+    for p in lines:
+        net = p.net
+        goods_net += net
+        rate = _normalized(p.tax_rate)
+        if rate in nets:
+            nets[rate] += net
+            line_taxes[rate] += p.tax
+        else:
+            nets[rate] = net
+            line_taxes[rate] = p.tax
     name, method = shipping if shipping is not None else (None, None)
     ship_net = shipping_charge(method, goods_net, rounding) if method is not None else ZERO
     ship_rate = method.tax_rate if method is not None else ZERO
     ship_tax = rounding.round(ship_net * ship_rate)
-
-    nets: dict[Decimal, Decimal] = {}
-    line_taxes: dict[Decimal, Decimal] = {}
-    parts = [(p.tax_rate, p.net, p.tax) for p in lines]
     if ship_net:
-        parts.append((ship_rate, ship_net, ship_tax))
-    for rate, net, tax in parts:
-        rate = rate.normalize()
+        rate = _normalized(ship_rate)
         if rate in nets:
-            nets[rate] += net
-            line_taxes[rate] += tax
+            nets[rate] += ship_net
+            line_taxes[rate] += ship_tax
         else:
-            nets[rate] = net
-            line_taxes[rate] = tax
+            nets[rate] = ship_net
+            line_taxes[rate] = ship_tax
     per_line = rounding.tax is TaxRounding.LINE
     bands = tuple(
         trusted(TaxBand, {"rate": r, "net": nets[r], "tax": line_taxes[r] if per_line else rounding.round(nets[r] * r)})

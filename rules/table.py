@@ -6,8 +6,9 @@ turns it into records. Nothing here knows where the values came from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import count, islice
 
 from rules.schema import SheetSpec, header_key
 
@@ -41,3 +42,31 @@ class RawTable:
     def header_text(self, spec: SheetSpec) -> dict[str, str]:
         """The workbook's own spelling of each spec header it has."""
         return {name: self.headers[i] for name, i in self.positions(spec).items()}
+
+
+class NumberedRows(Sequence[tuple[int, Sequence[object]]]):
+    """`(Excel row number, values)` over a reader's list of rows, without a tuple per row.
+
+    `rows[0]` is Excel row 1; the view starts at `rows[skip]` (1 skips the header row).
+    """
+
+    __slots__ = ("_rows", "_skip")
+
+    def __init__(self, rows: Sequence[Sequence[object]], skip: int = 1) -> None:
+        self._rows = rows
+        self._skip = skip
+
+    def __len__(self) -> int:
+        return max(len(self._rows) - self._skip, 0)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return (i + self._skip + 1, self._rows[i + self._skip])
+
+    def __iter__(self) -> Iterator[tuple[int, Sequence[object]]]:
+        return zip(count(self._skip + 1), islice(self._rows, self._skip, None))

@@ -15,7 +15,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from rules.schema import INPUT_SHEETS, SheetSpec
-from rules.table import RawTable
+from rules.table import NumberedRows, RawTable
 from sync.errors import WorkbookUnreadable
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -99,7 +99,7 @@ def read_workbook(path: Path | str, specs: tuple[SheetSpec, ...] = INPUT_SHEETS)
             except Exception as e:  # noqa: BLE001
                 raise WorkbookUnreadable(f"{path}, sheet '{actual}': cannot be read ({_short(e)}).") from None
             headers = tuple(_header_text(v) for v in rows[0]) if rows else ()
-            table = RawTable(actual, headers, [(i, values) for i, values in enumerate(rows[1:], start=2)])
+            table = RawTable(actual, headers, NumberedRows(rows, 1))
             found = table.positions(spec)
             missing = [c.header for c in spec.columns if c.required_header and c.header not in found]
             if missing:

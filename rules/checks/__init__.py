@@ -19,27 +19,35 @@ from rules.checks import reference
 from rules.checks.context import Context, build_context
 from rules.flags import Code, Flag, Severity, flag
 from rules.models import Desk, Order, Record
+from rules.orders import CLOSED, settled_status
 from rules.policy import Policy
 from rules.pricing import OrderTotals
 from rules.stock import Availability, Demand, Reservation, allocate
 
-#: (sheet, desk attribute, rules) for every sheet whose rows are checked one at a time.
-ROW_RULES: tuple[tuple[str, str, tuple[Callable[[Record, Context], tuple[Flag, ...]], ...]], ...] = (
-    ("Orders", "lines", line_rules.LINE_RULES),
-    ("Products", "products", reference.PRODUCT_RULES),
-    ("Customers", "customers", reference.CUSTOMER_RULES),
-    ("Inventory", "stock", reference.STOCK_RULES),
-    ("Stock Moves", "stock_moves", reference.MOVE_RULES),
-    ("Payments", "payments", reference.PAYMENT_RULES),
-    ("Returns", "returns", reference.RETURN_RULES),
+RowRule = Callable[[Record, Context], tuple[Flag, ...]]
+
+
+def _every_row(record: Record, ctx: Context) -> bool:
+    return True
+
+
+def _open_line(line: Record, ctx: Context) -> bool:
+    """Lines of invoiced, shipped or closed orders are history and not verified again."""
+    return getattr(line, "order_key", None) not in ctx.settled_orders
+
+
+#: (sheet, desk attribute, rules, which rows they apply to) for every sheet checked row by row.
+ROW_RULES: tuple[tuple[str, str, tuple[RowRule, ...], Callable[[Record, Context], bool]], ...] = (
+    ("Orders", "lines", line_rules.LINE_RULES, _open_line),
+    ("Products", "products", reference.PRODUCT_RULES, _every_row),
+    ("Customers", "customers", reference.CUSTOMER_RULES, _every_row),
+    ("Inventory", "stock", reference.STOCK_RULES, _every_row),
+    ("Stock Moves", "stock_moves", reference.MOVE_RULES, _every_row),
+    ("Payments", "payments", reference.PAYMENT_RULES, _every_row),
+    ("Returns", "returns", reference.RETURN_RULES, _every_row),
 )
 
 DESK_RULES = desk_rules.DESK_RULES
-
-#: Sheet statuses after which an order line no longer holds stock or is re-verified.
-CLOSED = frozenset({"Shipped", "Delivered", "Cancelled", "Returned"})
-#: Statuses sheetclerk keeps once the ledger set them (a check does not undo an invoice).
-KEPT = CLOSED | {"Invoiced"}
 
 
 class OrderTotalsView(Mapping[str, OrderTotals]):
@@ -109,8 +117,10 @@ def _internal_error(sheet: str, row: int | None, rule: Callable, error: Exceptio
 def run_row_rules(ctx: Context) -> list[Flag]:
     out: list[Flag] = []
     extend = out.extend
-    for sheet, attr, rules in ROW_RULES:
+    for sheet, attr, rules, applies in ROW_RULES:
         for record in getattr(ctx.desk, attr):
+            if not applies(record, ctx):
+                continue
             for rule in rules:
                 try:
                     found = rule(record, ctx)
@@ -164,7 +174,7 @@ def stock_stage(ctx: Context, error_rows: set[int]) -> tuple[list[Flag], tuple[R
 
 def _statuses(order: Order, error_rows: set[int], short_rows: set[int]) -> dict[int, str]:
     """Row -> Status for an order's lines: a kept status, else On hold / Backordered / Verified."""
-    kept = next((line.status for line in order.lines if line.status in KEPT), None)
+    kept = settled_status(order)
     if kept is not None:
         return {line.row: kept for line in order.lines}
     if any(line.row in error_rows or line.action == "Hold" for line in order.lines):

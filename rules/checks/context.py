@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from rules import address
 from rules.cells import key
 from rules.models import Customer, Desk, Order, Product
-from rules.orders import group_orders
-from rules.policy import Policy
+from rules.orders import group_orders, settled_status
+from rules.policy import Policy, ShippingMethod
 from rules.pricing import OrderTotals, Pricer
 
 
@@ -28,15 +28,26 @@ class Context:
     approved_orders: frozenset[str]
     """Order keys a manager approved (ledger, or Action = Approve): their price
     differences, duplicate and credit warnings are accepted."""
+    settled_orders: frozenset[str]
+    """Order keys of orders already invoiced, shipped or closed: history, not re-verified."""
     pricer: Pricer
     _totals: dict[str, OrderTotals | None] = field(default_factory=dict)
+    _shipping: dict[str | None, tuple[str, ShippingMethod] | None] = field(default_factory=dict)
+
+    def shipping_method(self, name: str | None) -> tuple[str, ShippingMethod] | None:
+        """`policy.shipping_method`, remembered per spelling: 100k lines use a handful."""
+        try:
+            return self._shipping[name]
+        except KeyError:
+            found = self._shipping[name] = self.policy.shipping_method(name)
+            return found
 
     def totals(self, order: Order) -> OrderTotals | None:
         """The order's totals with its shipping charge, or None if a line cannot be priced."""
         try:
             return self._totals[order.order_key]
         except KeyError:
-            totals = self.pricer.order(order.lines, self.policy.shipping_method(order.first.ship_method))
+            totals = self.pricer.order(order.lines, self.shipping_method(order.first.ship_method))
             self._totals[order.order_key] = totals
             return totals
 
@@ -68,5 +79,6 @@ def build_context(desk: Desk, policy: Policy) -> Context:
             k: address.problems(c.address, c.city, c.postal_code, c.country) for k, c in customers.items()
         },
         approved_orders=policy.approved_orders | approving,
+        settled_orders=frozenset(k for k, o in orders.items() if settled_status(o) is not None),
         pricer=Pricer(products, policy.rounding),
     )

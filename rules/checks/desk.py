@@ -69,7 +69,9 @@ def _header_facts(line: OrderLine) -> tuple:
 def conflicting_orders(ctx: Context) -> tuple[Flag, ...]:
     out = []
     for order in ctx.orders.values():
-        if len(order.lines) < 2 or len({_header_facts(line) for line in order.lines}) == 1:
+        if order.order_key in ctx.settled_orders or len(order.lines) < 2:
+            continue
+        if len({_header_facts(line) for line in order.lines}) == 1:
             continue
         for header, compare, show in ORDER_HEADER_FIELDS:
             reference = next((line for line in order.lines if compare(line) is not None), None)
@@ -104,7 +106,7 @@ def duplicate_orders(ctx: Context) -> tuple[Flag, ...]:
         lines = tuple(sorted((line.sku_key or "", line.quantity or 0) for line in order.lines))
         signature = (first.customer_key, first.order_date, lines)
         original = seen.setdefault(signature, order)
-        if original is order or order.order_key in ctx.approved_orders:
+        if original is order or order.order_key in ctx.approved_orders or order.order_key in ctx.settled_orders:
             continue
         for line in order.lines:
             out.append(
@@ -150,7 +152,7 @@ def credit_limits(ctx: Context) -> tuple[Flag, ...]:
         before = balance.get(customer.customer_id, ZERO)
         balance[customer.customer_id] = before + max(owed, ZERO)
         limit = customer.credit_limit
-        if limit is None or before + owed <= limit or order.order_key in ctx.approved_orders:
+        if limit is None or before + owed <= limit or order.order_key in ctx.approved_orders or order.order_key in ctx.settled_orders:
             continue
         for line in order.lines:
             out.append(

@@ -30,8 +30,8 @@ def broken_only_on_row_2(record, ctx):
 
 def test_a_row_rule_that_raises_flags_that_row_and_the_other_rules_run(monkeypatch: pytest.MonkeyPatch) -> None:
     patched = tuple(
-        (sheet, attr, (broken_only_on_row_2, *table) if sheet == "Orders" else table)
-        for sheet, attr, table in rules.checks.ROW_RULES
+        (sheet, attr, (broken_only_on_row_2, *table) if sheet == "Orders" else table, applies)
+        for sheet, attr, table, applies in rules.checks.ROW_RULES
     )
     monkeypatch.setattr(rules.checks, "ROW_RULES", patched)
     result = evaluate_sheets(sheets(Orders=orders(*ROWS)))
@@ -46,7 +46,8 @@ def test_a_row_rule_that_raises_flags_that_row_and_the_other_rules_run(monkeypat
 
 def test_a_rule_raising_on_every_row_of_a_reference_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
     patched = tuple(
-        (sheet, attr, (*table, broken) if sheet == "Products" else table) for sheet, attr, table in rules.checks.ROW_RULES
+        (sheet, attr, (*table, broken) if sheet == "Products" else table, applies)
+        for sheet, attr, table, applies in rules.checks.ROW_RULES
     )
     monkeypatch.setattr(rules.checks, "ROW_RULES", patched)
     result = evaluate_sheets(sheets(Orders=orders(ROWS[0])))

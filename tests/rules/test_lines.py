@@ -265,3 +265,32 @@ def test_known_actions_raise_nothing(action: str) -> None:
 @pytest.mark.parametrize(("action", "status"), [("Hold", "On hold"), ("Approve", "Verified"), (None, "Verified")])
 def test_a_hold_action_holds_the_order(action: str | None, status: str) -> None:
     assert evaluate_sheets(sheets(Orders=orders(changed(Action=action)))).statuses == {2: status}
+
+
+# --- history -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status", ["Invoiced", "Shipped", "Delivered", "Cancelled", "Returned"])
+def test_lines_of_settled_orders_are_history_and_not_verified_again(status: str) -> None:
+    """The product went inactive and its price changed after this order was invoiced: no flags."""
+    products = [
+        ["SKU", "Description", "Unit Price", "Tax Rate", "Pack Size", "Active"],
+        ["WID-1", "Widget", 12.00, 0.19, 1, "no"],
+    ]
+    row = ["SO-1", MAR_2, "C-DE", "WID-1", 2, 10.00, None, None, "Standard", "Card", "01/26", None, None]
+    tables = sheets(Products=products, Orders=orders(row))
+    tables["Orders"][0] = [*tables["Orders"][0], "Status"]
+    tables["Orders"][1] = [*tables["Orders"][1], status]
+    result = evaluate_sheets(tables)
+    assert keys(result.flags, sheet="Orders") == set()
+    assert result.statuses == {2: status}
+
+
+def test_an_open_order_with_the_same_problems_is_flagged() -> None:
+    products = [
+        ["SKU", "Description", "Unit Price", "Tax Rate", "Pack Size", "Active"],
+        ["WID-1", "Widget", 12.00, 0.19, 1, "no"],
+    ]
+    row = ["SO-1", MAR_2, "C-DE", "WID-1", 2, 10.00, None, None, "Standard", "Card", "01/26", None, None]
+    assert {code for *_, code in flag_keys(sheets(Products=products, Orders=orders(row)), sheet="Orders")} == {
+        "inactive_sku", "price_mismatch", "card_expired",
+    }
