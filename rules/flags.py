@@ -54,6 +54,7 @@ class Code(StrEnum):
     UNKNOWN_ORDER = "unknown_order"
     UNKNOWN_LOCATION = "unknown_location"
     INVALID_EMAIL = "invalid_email"
+    ROW_REMOVED = "row_removed"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -87,6 +88,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.UNKNOWN_ORDER: Severity.ERROR,
     Code.UNKNOWN_LOCATION: Severity.ERROR,
     Code.INVALID_EMAIL: Severity.WARNING,
+    Code.ROW_REMOVED: Severity.WARNING,
     Code.INTERNAL_ERROR: Severity.ERROR,
 }
 

@@ -84,6 +84,104 @@ def _count(n: object, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
+@app.command()
+def sync(workbook: WorkbookArg, as_json: JsonOpt = False) -> None:
+    """One full pass: record rows in the ledger, reserve stock, act on requests, write results back."""
+    from sync.pipeline import run_pass
+
+    settings = load_settings(workbook)
+    result = run_pass(workbook, settings)
+    if as_json:
+        sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        print_pass(result, Console(highlight=False))
+    raise typer.Exit(EXIT_FLAGS if result.errors else EXIT_OK)
+
+
+def print_pass(result, console: Console) -> None:
+    by_sheet: dict[str, list] = {}
+    for f in result.flags:
+        by_sheet.setdefault(f.sheet, []).append(f)
+    for sheet, flags in by_sheet.items():
+        table = Table(title=f"[bold]{sheet}[/]", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("Row", justify="right", style="cyan", no_wrap=True)
+        table.add_column("Column", no_wrap=True, max_width=22, overflow="ellipsis")
+        table.add_column("Code", no_wrap=True)
+        table.add_column("Message", overflow="fold", ratio=1)
+        for f in flags:
+            mark = "[red]✖" if f.severity == Severity.ERROR.value else "[yellow]▲"
+            table.add_row(str(f.row or ""), f.column, f"{mark} {f.code}[/]", f.message)
+        console.print(table)
+    statuses = ", ".join(f"{n} {k}" for k, n in sorted(result.statuses.items())) or "no lines"
+    what = {
+        "synced": "synced",
+        "unchanged": "unchanged since the last pass; nothing to do",
+        "locked": "recorded in the ledger; the workbook is open in Excel or LibreOffice, so the write-back waits",
+        "busy": "kept changing while sheetclerk worked; it will try again",
+        "unreadable": "could not be written",
+    }.get(result.status, result.status)
+    console.print(
+        f"[bold]{result.workbook.name}[/]: {what}. {_count(result.events, 'ledger event')}; "
+        f"lines: {statuses}; [red]{_count(result.errors, 'error')}[/], [yellow]{_count(result.warnings, 'warning')}[/]."
+        + (f" Write-back: {result.write}." if result.write else "")
+    )
+    if result.message and result.status != "unchanged":
+        console.print(result.message, style="dim")
+
+
+@app.command()
+def reconcile(workbook: WorkbookArg, as_json: JsonOpt = False) -> None:
+    """End of day: a full pass, then review the day's stock counts and removed rows, with a report."""
+    from sync.reconcile import reconcile as run_reconcile
+
+    report = run_reconcile(workbook, load_settings(workbook))
+    if as_json:
+        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2, default=str) + "\n")
+        raise typer.Exit(EXIT_FLAGS if report.pass_result.errors else EXIT_OK)
+    console = Console(highlight=False)
+    print_pass(report.pass_result, console)
+    if report.reviewed:
+        console.print(f"[bold]Reviewed today[/] ({len(report.reviewed)}):")
+        for r in report.reviewed:
+            console.print(f"  {r['sheet']} row {r['row'] or '-'}: {r['message']}")
+    stock = Table(title="[bold]Stock[/] (ledger book)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for name in ("SKU", "Location", "On Hand", "Reserved", "Available"):
+        stock.add_column(name, justify="right" if name in ("On Hand", "Reserved", "Available") else "left")
+    for s in report.stock:
+        stock.add_row(s.sku, s.location, str(s.book), str(s.reserved), str(s.available))
+    console.print(stock)
+    open_flags = ", ".join(f"{n} {code}" for code, n in report.open_by_code.items()) or "none"
+    console.print(f"Open flags: {open_flags}.")
+    console.print(
+        f"Ledger: {_count(report.chain_events, 'event')}, hash chain "
+        + ("[green]intact[/]." if report.chain_ok else "[red]BROKEN[/]: run `sheetclerk ledger verify`.")
+    )
+    raise typer.Exit(EXIT_FLAGS if report.pass_result.errors else EXIT_OK)
+
+
+ledger_app = typer.Typer(help="Look after the ledger.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("verify")
+def ledger_verify(workbook: WorkbookArg) -> None:
+    """Recompute the hash chain of the workbook's ledger: any changed, removed or reordered event shows."""
+    from sync.ledger import Ledger, ledger_url_for
+
+    settings = load_settings(workbook)
+    ledger = Ledger.open(settings.ledger_url or ledger_url_for(workbook, settings.data_dir))
+    try:
+        report = ledger.verify()
+    finally:
+        ledger.close()
+    console = Console(highlight=False)
+    if report.ok:
+        console.print(f"Ledger intact: {_count(report.events, 'event')}, every hash and link checks out.")
+        raise typer.Exit(EXIT_OK)
+    console.print(f"[red]Ledger damaged[/] at event {report.broken_at}: {report.reason}.")
+    raise typer.Exit(EXIT_FLAGS)
+
+
 @app.callback()
 def _root() -> None:
     """sheetclerk: checks, ledger, stock and documents for a spreadsheet order desk."""

@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     shipping: dict[str, ShippingMethod] = Field(default_factory=lambda: dict(DEFAULT_SHIPPING))
     numbering: Numbering = Numbering()
     auto_invoice: bool = False
+    ledger_url: str = ""
+    """SQLAlchemy URL of the ledger; empty = SQLite in `data_dir`. PostgreSQL: postgresql://user@host/db."""
+    data_dir: Path | None = None
+    """Where the default ledger lives; empty = a `sheetclerk-data` folder beside the workbook."""
+    user: str = ""
+    """Who approvals are recorded as when the workbook does not say who saved it last."""
 
     @classmethod
     def settings_customise_sources(

@@ -9,6 +9,7 @@ that names the file (and sheet, and header) and says what to do.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -23,19 +24,34 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
 
-def _sniff(path: Path) -> None:
-    """Refuse, with a reason, anything that is not a readable .xlsx/.xlsm file."""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, so that what is hashed is exactly what is read."""
     if not path.exists():
         raise WorkbookUnreadable(f"{path}: no such file.")
     if path.is_dir():
         raise WorkbookUnreadable(f"{path}: is a folder, not a workbook file.")
     try:
-        with path.open("rb") as f:
-            head = f.read(8)
+        return path.read_bytes()
     except OSError as e:
         raise WorkbookUnreadable(f"{path}: cannot be opened ({e.strerror or e}).") from None
+
+
+def _sniff(path: Path, data: bytes | None = None) -> None:
+    """Refuse, with a reason, anything that is not a readable .xlsx/.xlsm file."""
+    if data is None:
+        if not path.exists():
+            raise WorkbookUnreadable(f"{path}: no such file.")
+        if path.is_dir():
+            raise WorkbookUnreadable(f"{path}: is a folder, not a workbook file.")
+        try:
+            with path.open("rb") as f:
+                head = f.read(8)
+        except OSError as e:
+            raise WorkbookUnreadable(f"{path}: cannot be opened ({e.strerror or e}).") from None
+    else:
+        head = data[:8]
     if head.startswith(_OLE_MAGIC):
-        if _ENCRYPTED_STREAM in path.read_bytes():
+        if _ENCRYPTED_STREAM in (data if data is not None else path.read_bytes()):
             raise WorkbookUnreadable(
                 f"{path}: is password-protected. Remove the password in Excel "
                 "(File > Info > Protect Workbook > Encrypt with Password) and save again."
@@ -46,7 +62,7 @@ def _sniff(path: Path) -> None:
             raise WorkbookUnreadable(f"{path}: is empty (0 bytes); it may still be being copied or saved.")
         raise WorkbookUnreadable(f"{path}: is not an Excel workbook (.xlsx or .xlsm).")
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as z:
             names = set(z.namelist())
     except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError):
         # NotImplementedError: zipfile's answer to a damaged "version needed" field.
@@ -72,16 +88,19 @@ def _header_text(value: object) -> str:
     return str(value).strip()
 
 
-def read_workbook(path: Path | str, specs: tuple[SheetSpec, ...] = INPUT_SHEETS) -> dict[str, RawTable]:
+def read_workbook(
+    path: Path | str, specs: tuple[SheetSpec, ...] = INPUT_SHEETS, data: bytes | None = None
+) -> dict[str, RawTable]:
     """Raw tables for the spec's sheets, keyed by spec name; absent optional sheets are left out.
 
+    With `data`, those bytes are read (named `path` in messages) instead of the file.
     Every missing required sheet and header is reported at once, so one round of
     fixing is enough.
     """
     path = Path(path)
-    _sniff(path)
+    _sniff(path, data)
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else CalamineWorkbook.from_path(str(path))
     except Exception as e:  # noqa: BLE001 - calamine raises its own types for every kind of damage
         raise WorkbookUnreadable(f"{path}: cannot be read as a workbook ({_short(e)}).") from None
     try:

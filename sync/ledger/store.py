@@ -1,0 +1,188 @@
+"""Opening the ledger, appending events, and checking the chain.
+
+SQLite (default): WAL journal, `synchronous=FULL`, and every write transaction
+starts with `BEGIN IMMEDIATE`, so two writers queue instead of failing halfway.
+PostgreSQL: a write transaction locks the chain head row (`SELECT ... FOR
+UPDATE`), so writers from several daemons queue the same way and the chain
+never forks. Either way a pass's events and state changes commit together or
+not at all: a process killed at any point leaves the ledger as it was before
+the pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy.engine import make_url
+
+from sync.errors import ConfigError
+from sync.ledger import schema
+from sync.ledger.chain import GENESIS, canonical, event_hash, row_hash
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+DATA_DIR_NAME = "sheetclerk-data"
+
+
+def ledger_url_for(workbook: Path, data_dir: Path | None = None) -> str:
+    """The default ledger: SQLite in a data folder beside the workbook."""
+    folder = data_dir or Path(workbook).resolve().parent / DATA_DIR_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'ledger.sqlite'}"
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except Exception as e:  # noqa: BLE001
+        raise ConfigError(f"ledger URL '{url}' is not a database URL ({e}).") from None
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            url = str(parsed.set(drivername="postgresql+psycopg"))
+        return create_engine(url, pool_pre_ping=True)
+    raise ConfigError(f"ledger URL '{url}': only sqlite:/// and postgresql:// ledgers are supported.")
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events: int
+    broken_at: int | None
+    """seq of the first event whose hash or link does not match, or None when intact."""
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+class Tx:
+    """One write transaction: appends chained events at one time stamp."""
+
+    def __init__(self, conn: Connection, at: str, head_seq: int, head_hash: str) -> None:
+        self.conn = conn
+        self.at = at
+        self._seq = head_seq
+        self._hash = head_hash
+        self._start = head_seq
+
+    @property
+    def appended(self) -> int:
+        return self._seq - self._start
+
+    def event(
+        self,
+        kind: str,
+        workbook: str,
+        data: dict[str, Any] | None = None,
+        *,
+        sheet: str = "",
+        row: int | None = None,
+        order_id: str | None = None,
+        line_key: str | None = None,
+    ) -> int:
+        """Append one event; returns its seq."""
+        seq = self._seq + 1
+        body = canonical(data or {})
+        digest = event_hash(self._hash, seq, workbook, self.at, kind, sheet, row, order_id, line_key, body)
+        self.conn.execute(
+            insert(schema.events).values(
+                seq=seq, workbook=workbook, at=self.at, kind=kind, sheet=sheet, row=row,
+                order_id=order_id, line_key=line_key, data=body, prev_hash=self._hash, hash=digest,
+            )
+        )
+        self._seq, self._hash = seq, digest
+        return seq
+
+    def _close(self) -> None:
+        if self.appended:
+            self.conn.execute(
+                update(schema.chain_head).where(schema.chain_head.c.id == 1).values(seq=self._seq, hash=self._hash)
+            )
+
+
+class Ledger:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Ledger:
+        """Open (creating or upgrading as needed) the ledger at `url`."""
+        ledger = cls(make_engine(url))
+        ledger.migrate()
+        return ledger
+
+    def migrate(self) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(_MIGRATIONS))
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            if conn.execute(select(schema.chain_head.c.id)).first() is None:
+                conn.execute(insert(schema.chain_head).values(id=1, seq=0, hash=GENESIS))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def write(self, at: str) -> Iterator[Tx]:
+        """A write transaction whose events carry time stamp `at`; all or nothing."""
+        with self.engine.begin() as conn:
+            head = conn.execute(
+                select(schema.chain_head.c.seq, schema.chain_head.c.hash)
+                .where(schema.chain_head.c.id == 1)
+                .with_for_update()
+            ).one()
+            tx = Tx(conn, at, head.seq, head.hash)
+            yield tx
+            tx._close()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def verify(self) -> ChainReport:
+        """Recompute every event's hash and link, oldest first."""
+        prev, count, expected_seq = GENESIS, 0, 1
+        with self.read() as conn:
+            rows = conn.execute(select(schema.events).order_by(schema.events.c.seq)).mappings()
+            for ev in rows:
+                count += 1
+                if ev["seq"] != expected_seq:
+                    return ChainReport(count, ev["seq"], f"event {expected_seq} is missing")
+                if ev["prev_hash"] != prev:
+                    return ChainReport(count, ev["seq"], "its link to the previous event does not match")
+                if row_hash(ev) != ev["hash"]:
+                    return ChainReport(count, ev["seq"], "its contents do not match its hash")
+                prev, expected_seq = ev["hash"], expected_seq + 1
+            head = conn.execute(select(schema.chain_head)).mappings().first()
+        if head is not None and (head["seq"] != count or head["hash"] != prev):
+            return ChainReport(count, count + 1, "the newest events were removed")
+        return ChainReport(count, None)

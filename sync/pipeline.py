@@ -1,0 +1,529 @@
+"""One sync pass: workbook -> ledger -> results back into the workbook.
+
+    read (once, from the bytes that were hashed)
+      -> record rows in the ledger (seen / changed / removed), stock, stock moves, approvals
+      -> validate with the rules, against the ledger's book stock and approvals
+      -> reserve / release stock, record status changes and flags (raised / resolved)
+      -> commit (one transaction: all of it or none of it)
+      -> write back (only sheetclerk's cells, only if the file is still the one read)
+
+A pass over a file the ledger has already seen (same SHA-256 as read or as
+written last time) does nothing at all. Killed at any point, a pass leaves the
+ledger as before it started or as after it committed; running it again
+converges on the same ledger and the same workbook.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+
+from rules.cells import key
+from rules.checks import Evaluation, evaluate
+from rules.construct import replaced
+from rules.flags import Code, Flag, Severity, flag
+from rules.intake import read_desk
+from rules.models import Desk, OrderLine
+from rules.orders import SETTLED
+from sync.config import Settings, load_settings
+from sync.errors import CannotRun
+from sync.ledger import Ledger, ledger_url_for
+from sync.ledger.state import (
+    FlagState,
+    LedgerState,
+    LineState,
+    PassState,
+    StockState,
+    add_approval,
+    add_move,
+    drop_fill,
+    drop_flag,
+    load,
+    put_fill,
+    put_flag,
+    put_line,
+    put_pass,
+    put_stock,
+    set_reservations,
+)
+from sync.ledger.store import Tx
+from sync.row_keys import anchors, content_hash, line_content
+from sync.writeback import WorkbookWriter, WriteOutcome, WriteStatus
+from sync.writeplan import plan_writes
+from sync.xlsx_reader import read_bytes, read_workbook
+
+#: Flags that are not re-derived from the sheet each pass: they stay open until
+#: `sheetclerk reconcile` (the end-of-day review) resolves them.
+STICKY = frozenset({Code.STOCK_MISMATCH.value, Code.ROW_REMOVED.value})
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class PassResult:
+    workbook: Path
+    status: str
+    """synced | unchanged | locked | unreadable | busy (changed under us on every attempt)."""
+    sha256_after: str | None = None
+    events: int = 0
+    flags: tuple[FlagState, ...] = ()
+    write: str = ""
+    message: str = ""
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.flags if f.severity == Severity.ERROR.value)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.flags if f.severity == Severity.WARNING.value)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "workbook": str(self.workbook),
+            "status": self.status,
+            "events": self.events,
+            "write": self.write,
+            "message": self.message,
+            "sha256_after": self.sha256_after,
+            "flags": [
+                {"sheet": f.sheet, "row": f.row, "column": f.column, "code": f.code, "severity": f.severity, "message": f.message}
+                for f in self.flags
+            ],
+            "summary": {"errors": self.errors, "warnings": self.warnings, "by_status": dict(sorted(self.statuses.items()))},
+        }
+
+
+# --- the pass -------------------------------------------------------------------------
+
+
+def run_pass(
+    path: Path | str,
+    settings: Settings | None = None,
+    *,
+    ledger: Ledger | None = None,
+    writer: WorkbookWriter | None = None,
+) -> PassResult:
+    """Sync one workbook. Raises CannotRun only when the workbook or settings are unusable."""
+    path = Path(path).resolve()
+    settings = settings or load_settings(path)
+    own_ledger = ledger is None
+    ledger = ledger or Ledger.open(settings.ledger_url or ledger_url_for(path, settings.data_dir))
+    if writer is None:
+        from sync.xlsx_writer import XlsxWriter
+
+        writer = XlsxWriter()
+    try:
+        for _ in range(MAX_ATTEMPTS):
+            result = _attempt(path, settings, ledger, writer)
+            if result is not None:
+                return result
+        return PassResult(path, "busy", message="The workbook kept changing while sheetclerk wrote; trying again later.")
+    finally:
+        if own_ledger:
+            ledger.close()
+
+
+def _attempt(path: Path, settings: Settings, ledger: Ledger, writer: WorkbookWriter) -> PassResult | None:
+    data = read_bytes(path)
+    sha = hashlib.sha256(data).hexdigest()
+    workbook = str(path)
+    with ledger.read() as conn:
+        last = load(conn, workbook).last_pass
+    if sha == last.written_sha or (sha == last.read_sha and not last.write_pending):
+        return PassResult(path, "unchanged", sha256_after=sha, message="No change since the last pass.")
+
+    tables = read_workbook(path, data=data)
+    policy = settings.policy()
+    desk, intake_flags = read_desk(tables, policy.day_first)
+    at = _file_time(path)
+    who = _last_modified_by(data) or settings.user or _os_user()
+
+    with ledger.write(at) as tx:
+        state = load(tx.conn, workbook)
+        if sha == state.last_pass.written_sha:  # another daemon finished this very file meanwhile
+            return PassResult(path, "unchanged", sha256_after=sha)
+        outcome = _record(tx, state, desk, intake_flags, settings, who)
+        put_pass(tx.conn, workbook, PassState(sha, state.last_pass.written_sha, True, at, "recorded"))
+        events = tx.appended
+
+    writes = plan_writes(outcome.desk, outcome.evaluation, outcome.open_flags, outcome.state, outcome.anchors, outcome.applied_moves)
+    written = writer.write(path, writes, sha)
+    _write_sidecar(path, writes)
+    if written.status is WriteStatus.CHANGED_SINCE_READ:
+        return None
+    with ledger.write(at) as tx:
+        _remember_fills(tx, workbook, written, outcome)
+        done = written.status in (WriteStatus.WRITTEN, WriteStatus.UNCHANGED)
+        put_pass(tx.conn, workbook, PassState(sha, written.sha256 if done else None, not done, at, written.status.value))
+    status = {WriteStatus.LOCKED: "locked"}.get(written.status, "synced")
+    if written.status.value == "unreadable":
+        status = "unreadable"
+    return PassResult(
+        path,
+        status,
+        sha256_after=written.sha256,
+        events=events,
+        flags=tuple(sorted(outcome.open_flags.values(), key=_flag_order)),
+        write=written.status.value,
+        message=written.message,
+        statuses=dict(Counter(outcome.evaluation.statuses.values())),
+    )
+
+
+# --- recording ------------------------------------------------------------------------
+
+
+@dataclass
+class Recorded:
+    desk: Desk
+    evaluation: Evaluation
+    state: LedgerState
+    open_flags: dict[tuple[str, str, str, str], FlagState]
+    anchors: dict[str, dict[int, str]]
+    """sheet -> row -> anchor."""
+    applied_moves: set[int]
+    """Stock Moves rows applied to the book (now or earlier)."""
+
+
+def _record(tx: Tx, state: LedgerState, desk: Desk, intake_flags: tuple[Flag, ...], settings: Settings, who: str) -> Recorded:
+    sheet_anchors = {
+        "Orders": anchors("Orders", desk.lines),
+        "Products": anchors("Products", desk.products),
+        "Customers": anchors("Customers", desk.customers),
+        "Inventory": anchors("Inventory", desk.stock),
+        "Stock Moves": anchors("Stock Moves", desk.stock_moves),
+        "Payments": anchors("Payments", desk.payments),
+        "Returns": anchors("Returns", desk.returns),
+    }
+    extra: list[Flag] = []
+    removed = _record_lines(tx, state, desk, sheet_anchors["Orders"])
+    extra += _record_stock(tx, state, desk, sheet_anchors["Inventory"])
+    applied, move_flags = _record_moves(tx, state, desk, sheet_anchors["Stock Moves"], intake_flags)
+    extra += move_flags
+    _record_approvals(tx, state, desk, who)
+
+    policy = settings.policy().model_copy(update={"approved_orders": frozenset(state.approvals)})
+    ledger_desk = _as_ledger_sees_it(desk, state, sheet_anchors["Orders"])
+    evaluation = evaluate(ledger_desk, policy, intake_flags)
+    _record_reservations(tx, state, ledger_desk, evaluation, sheet_anchors["Orders"])
+    _record_statuses(tx, state, ledger_desk, evaluation, sheet_anchors["Orders"])
+    extra += _reconcile_payments(state, desk)
+    open_flags = _record_flags(tx, state, [*evaluation.flags, *extra], removed, sheet_anchors)
+    return Recorded(ledger_desk, evaluation, state, open_flags, sheet_anchors, applied)
+
+
+def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, str]) -> list[FlagState]:
+    """Record new, changed, restored and removed lines; returns a flag for each line just removed."""
+    wb = state.workbook
+    present: set[str] = set()
+    for line in desk.lines:
+        k = line_keys.get(line.row)
+        if k is None:
+            continue
+        present.add(k)
+        content = line_content(line)
+        digest = content_hash(content)
+        old = state.lines.get(k)
+        where = {"sheet": "Orders", "row": line.row, "order_id": line.order_id, "line_key": k}
+        if old is None:
+            tx.event("line_seen", wb, content, **where)
+            new = LineState(k, line.order_key or "", line.order_id or "", line.row, digest, _json(content), "New", None, True)
+            put_line(tx.conn, wb, new, new=True)
+            state.lines[k] = new
+        elif old.content_hash != digest or not old.present:
+            tx.event("line_changed" if old.present else "line_restored", wb, {"before": json.loads(old.content), "after": content}, **where)
+            old.content_hash, old.content, old.row, old.present = digest, _json(content), line.row, True
+            put_line(tx.conn, wb, old, new=False)
+        elif old.row != line.row:
+            old.row = line.row  # moved by a sort or an inserted row: not an event
+            put_line(tx.conn, wb, old, new=False)
+    removed = []
+    for k, old in state.lines.items():
+        if old.present and k not in present:
+            tx.event("line_removed", wb, {"status": old.status}, sheet="Orders", row=old.row, order_id=old.order_id, line_key=k)
+            old.present = False
+            put_line(tx.conn, wb, old, new=False)
+            removed.append(
+                FlagState(
+                    "Orders", k, "", Code.ROW_REMOVED.value, None, Severity.WARNING.value,
+                    f"Order {old.order_id}: the line that was on row {old.row} (status {old.status}) was removed from "
+                    "the sheet; the ledger keeps it. Put it back, or confirm it at the end-of-day reconcile.",
+                    tx.at,
+                )
+            )
+    return removed
+
+
+def _record_stock(tx: Tx, state: LedgerState, desk: Desk, rows: dict[int, str]) -> list[Flag]:
+    """Opening balances the first time a SKU and location is seen; afterwards a hand edit is a count."""
+    wb, out = state.workbook, []
+    for level in desk.stock:
+        anchor = rows.get(level.row)
+        if anchor is None or not anchor.endswith("|1") or level.on_hand is None or level.on_hand < 0:
+            continue
+        sk, lk = key(level.sku), key(level.location)
+        where = {"sheet": "Inventory", "row": level.row}
+        st = state.stock.get((sk, lk))
+        if st is None:
+            tx.event("stock_opened", wb, {"sku": level.sku, "location": level.location, "on_hand": level.on_hand}, **where)
+            st = StockState(sk, lk, level.sku, level.location, level.on_hand, level.on_hand)
+            put_stock(tx.conn, wb, st, new=True)
+            state.stock[(sk, lk)] = st
+            continue
+        if level.on_hand != st.sheet_seen and level.on_hand != st.book:
+            tx.event("stock_counted", wb, {"sku": st.sku, "location": st.location, "book": st.book, "counted": level.on_hand}, **where)
+            out.append(
+                flag(
+                    "Inventory", level.row, "On Hand", Code.STOCK_MISMATCH,
+                    f"On Hand was changed by hand from {st.book} to {level.on_hand}; recorded as a stock count "
+                    "(goods in and out are entered on Stock Moves). A manager should confirm it.",
+                )
+            )
+            st.book = level.on_hand
+        st.sheet_seen = level.on_hand
+        put_stock(tx.conn, wb, st, new=False)
+    return out
+
+
+def _record_moves(
+    tx: Tx, state: LedgerState, desk: Desk, rows: dict[int, str], intake_flags: tuple[Flag, ...]
+) -> tuple[set[int], list[Flag]]:
+    """Apply each Stock Moves row to the book exactly once (keyed by its content)."""
+    wb = state.workbook
+    bad_rows = {f.row for f in intake_flags if f.sheet == "Stock Moves" and f.severity is Severity.ERROR}
+    applied: set[int] = set()
+    out: list[Flag] = []
+    for move in desk.stock_moves:
+        mk = rows.get(move.row)
+        if mk is None:
+            continue
+        if mk in state.moves:
+            applied.add(move.row)
+            continue
+        if move.row in bad_rows or None in (move.day, move.quantity) or not move.quantity:
+            continue
+        st = state.stock.get((key(move.sku), key(move.location)))
+        if st is None:
+            continue  # unknown SKU or location: the rules flag it
+        if st.book + move.quantity < 0:
+            out.append(
+                flag(
+                    "Stock Moves", move.row, "Quantity", Code.INVALID_QUANTITY,
+                    f"Quantity {move.quantity} would take {st.sku} at {st.location} below zero "
+                    f"(book stock {st.book}); not applied.",
+                )
+            )
+            continue
+        seq = tx.event(
+            "stock_moved", wb,
+            {"sku": st.sku, "location": st.location, "quantity": move.quantity, "reason": move.reason,
+             "reference": move.reference, "date": move.day, "book_before": st.book},
+            sheet="Stock Moves", row=move.row,
+        )
+        st.book += move.quantity
+        put_stock(tx.conn, wb, st, new=False)
+        add_move(tx.conn, wb, mk, seq)
+        state.moves.add(mk)
+        applied.add(move.row)
+    return applied, out
+
+
+def _record_approvals(tx: Tx, state: LedgerState, desk: Desk, who: str) -> None:
+    wb = state.workbook
+    for line in desk.lines:
+        if line.action != "Approve" or line.order_key is None or line.order_key in state.approvals:
+            continue
+        tx.event("approved", wb, {"by": who}, sheet="Orders", row=line.row, order_id=line.order_id)
+        add_approval(tx.conn, wb, line.order_key, who, tx.at)
+        state.approvals[line.order_key] = (who, tx.at)
+
+
+def _as_ledger_sees_it(desk: Desk, state: LedgerState, line_keys: dict[int, str]) -> Desk:
+    """The desk with statuses from the ledger (not from the sheet's Status cells) and book stock as On Hand."""
+    lines = []
+    for line in desk.lines:
+        old = state.lines.get(line_keys.get(line.row, ""))
+        status = old.status if old is not None and old.status in SETTLED else None
+        lines.append(line if line.status == status else replaced(line, status=status))
+    stock = []
+    for level in desk.stock:
+        st = state.stock.get((key(level.sku), key(level.location)))
+        stock.append(level if st is None or st.book == level.on_hand else replaced(level, on_hand=st.book))
+    return replaced(desk, lines=tuple(lines), stock=tuple(stock))
+
+
+def _record_reservations(tx: Tx, state: LedgerState, desk: Desk, evaluation: Evaluation, line_keys: dict[int, str]) -> None:
+    wb = state.workbook
+    by_row = {line.row: line for line in desk.lines}
+    wanted: dict[str, tuple[str, dict[str, int], OrderLine]] = {}
+    for r in evaluation.reservations:
+        k = line_keys.get(r.row)
+        if k is None or not r.reserved:
+            continue
+        wanted[k] = (r.sku_key, {key(loc): q for loc, q in r.by_location}, by_row[r.row])
+    for k in sorted(set(wanted) | set(state.reservations)):
+        new = wanted.get(k, ("", {}, None))
+        old = state.reservations.get(k, ("", {}))[1]
+        if new[1] == old:
+            continue
+        line_state = state.lines.get(k)
+        where = {"sheet": "Orders", "row": line_state.row if line_state else None,
+                 "order_id": line_state.order_id if line_state else None, "line_key": k}
+        if old:
+            tx.event("released", wb, {"locations": old}, **where)
+        if new[1]:
+            tx.event("reserved", wb, {"sku": new[0], "locations": new[1]}, **where)
+        set_reservations(tx.conn, wb, k, new[0], new[1])
+        if new[1]:
+            state.reservations[k] = (new[0], new[1])
+        else:
+            state.reservations.pop(k, None)
+    _assert_never_oversold(state)
+
+
+def _assert_never_oversold(state: LedgerState) -> None:
+    """Available never goes negative: a pass that would oversell rolls back instead."""
+    reserved: Counter[tuple[str, str]] = Counter()
+    for sku_key, locations in state.reservations.values():
+        for location_key, quantity in locations.items():
+            reserved[(sku_key, location_key)] += quantity
+    for pair, quantity in reserved.items():
+        st = state.stock.get(pair)
+        if st is None or quantity > st.book:
+            raise AssertionError(f"reservations of {quantity} exceed the book stock of {pair}: not committed")
+
+
+def _record_statuses(tx: Tx, state: LedgerState, desk: Desk, evaluation: Evaluation, line_keys: dict[int, str]) -> None:
+    wb = state.workbook
+    for line in desk.lines:
+        k = line_keys.get(line.row)
+        old = state.lines.get(k) if k else None
+        new = evaluation.statuses.get(line.row)
+        if old is None or new is None or old.status == new:
+            continue
+        tx.event("status_changed", wb, {"from": old.status, "to": new}, sheet="Orders", row=line.row, order_id=line.order_id, line_key=k)
+        old.status = new
+        put_line(tx.conn, wb, old, new=False)
+
+
+def _reconcile_payments(state: LedgerState, desk: Desk) -> list[Flag]:
+    """Payments must name an invoice the ledger issued."""
+    issued = {key(s.invoice_no) for s in state.lines.values() if s.invoice_no}
+    return [
+        flag(
+            "Payments", p.row, "Invoice No", Code.PAYMENT_MISMATCH,
+            f"Invoice No '{p.invoice_no}' is not an invoice sheetclerk has issued; check the number.",
+        )
+        for p in desk.payments
+        if p.invoice_no and key(p.invoice_no) not in issued
+    ]
+
+
+def _record_flags(
+    tx: Tx, state: LedgerState, flags: list[Flag], removed: list[FlagState], sheet_anchors: dict[str, dict[int, str]]
+) -> dict[tuple[str, str, str, str], FlagState]:
+    """Raise new flags, resolve fixed ones (history stays in events), keep sticky ones."""
+    wb = state.workbook
+    current: dict[tuple[str, str, str, str], FlagState] = {}
+    for f in flags:
+        anchor = sheet_anchors.get(f.sheet, {}).get(f.row or 0) or f"row:{f.row}"
+        fs = FlagState(f.sheet, anchor, f.column, f.code.value, f.row, f.severity.value, f.message, tx.at)
+        current.setdefault(fs.pk, fs)
+    for fs in removed:
+        current.setdefault(fs.pk, fs)
+    for pk, old in state.flags.items():
+        if old.code in STICKY and pk not in current:
+            present_again = old.code == Code.ROW_REMOVED.value and state.lines.get(old.anchor) is not None and state.lines[old.anchor].present
+            if not present_again:
+                current[pk] = old
+    for pk, fs in current.items():
+        old = state.flags.get(pk)
+        if old is None:
+            tx.event("flag_raised", wb, {"code": fs.code, "column": fs.column, "severity": fs.severity, "message": fs.message},
+                     sheet=fs.sheet, row=fs.row, line_key=fs.anchor)
+            put_flag(tx.conn, wb, fs, new=True)
+        else:
+            fs.since = old.since
+            if (old.row, old.severity, old.message) != (fs.row, fs.severity, fs.message):
+                put_flag(tx.conn, wb, fs, new=False)
+    for pk, old in state.flags.items():
+        if pk not in current:
+            tx.event("flag_resolved", wb, {"code": old.code, "column": old.column}, sheet=old.sheet, row=old.row, line_key=old.anchor)
+            drop_flag(tx.conn, wb, old)
+    state.flags = current
+    return current
+
+
+def _remember_fills(tx: Tx, workbook: str, written: WriteOutcome, outcome: Recorded) -> None:
+    """Store the fill each newly coloured cell had, and forget cells whose fill was put back."""
+    if written.status is not WriteStatus.WRITTEN:
+        return
+    coloured = {(f.sheet, f.anchor, f.column) for f in outcome.open_flags.values() if f.column and f.row}
+    row_to_anchor = {sheet: {row: a for row, a in rows.items()} for sheet, rows in outcome.anchors.items()}
+    for (sheet, row, column), original in written.original_fills.items():
+        anchor = row_to_anchor.get(sheet, {}).get(row) or f"row:{row}"
+        put_fill(tx.conn, workbook, (sheet, anchor, column), original)
+    for cell in list(outcome.state.fills):
+        if cell not in coloured:
+            drop_fill(tx.conn, workbook, cell)
+
+
+def _write_sidecar(path: Path, writes) -> None:
+    try:
+        from sync.xlsx_writer import write_review_sidecar
+
+        if writes.review is not None:
+            write_review_sidecar(path, writes.review)
+    except Exception:  # noqa: BLE001 - the sidecar is a convenience; the pass has already succeeded
+        pass
+
+
+# --- small helpers --------------------------------------------------------------------
+
+
+def _flag_order(f: FlagState) -> tuple:
+    return (f.sheet, f.row or 0, f.column, f.code)
+
+
+def _json(value: object) -> str:
+    from sync.ledger.chain import canonical
+
+    return canonical(value)
+
+
+def _file_time(path: Path) -> str:
+    """The pass's time stamp: when the workbook was saved, so a re-run stamps the same time."""
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_LAST_MODIFIED_BY = re.compile(rb"<cp:lastModifiedBy>([^<]*)</cp:lastModifiedBy>")
+
+
+def _last_modified_by(data: bytes) -> str | None:
+    """Who saved the workbook last, as Excel records it in docProps/core.xml."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as z:
+            m = _LAST_MODIFIED_BY.search(z.read("docProps/core.xml"))
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return None
+    return m.group(1).decode("utf-8", "replace").strip() or None if m else None
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+__all__ = ["PassResult", "run_pass", "CannotRun"]

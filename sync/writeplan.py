@@ -1,0 +1,126 @@
+"""What a pass writes back: sheetclerk's own columns, flag colours, the Review sheet.
+
+Pure: from the evaluated desk and the ledger state to a `WorkbookWrites`; the
+writer decides how. Every owned cell is written every pass (the writer skips
+what is already right), so a write that was missed is caught up next time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from rules.cells import key
+from rules.checks import Evaluation
+from rules.flags import Severity
+from rules.models import Desk
+from sync.ledger.state import FlagState, LedgerState
+from sync.writeback import CellWrite, Fill, Restore, SheetWrites, WorkbookWrites
+
+_SEVERITY_RANK = {Severity.ERROR.value: 0, Severity.WARNING.value: 1}
+
+
+def check_text(flags: list[FlagState]) -> str | None:
+    """A row's open flags as one short text: errors first, each in plain words."""
+    if not flags:
+        return None
+    ordered = sorted(flags, key=lambda f: (_SEVERITY_RANK.get(f.severity, 2), f.column, f.code))
+    return " • ".join(("✖ " if f.severity == Severity.ERROR.value else "▲ ") + f.message for f in ordered)
+
+
+def plan_writes(
+    desk: Desk,
+    evaluation: Evaluation,
+    open_flags: dict[tuple[str, str, str, str], FlagState],
+    state: LedgerState,
+    anchors: dict[str, dict[int, str]],
+    applied_moves: set[int],
+) -> WorkbookWrites:
+    by_row: dict[tuple[str, int], list[FlagState]] = defaultdict(list)
+    for f in open_flags.values():
+        if f.row is not None:
+            by_row[(f.sheet, f.row)].append(f)
+    cells = {
+        "Orders": _orders(desk, evaluation, by_row, state, anchors["Orders"]),
+        "Inventory": _inventory(desk, state, anchors["Inventory"]),
+        "Stock Moves": _stock_moves(desk, by_row, applied_moves),
+    }
+    fills = _fills(open_flags, state, anchors)
+    sheets = tuple(
+        SheetWrites(name, cells=tuple(cells.get(name, ())), fills=tuple(fills.get(name, ())))
+        for name in (*cells, *(s for s in fills if s not in cells))
+    )
+    return WorkbookWrites(sheets=sheets, review=_review(open_flags))
+
+
+def _orders(desk: Desk, evaluation: Evaluation, by_row, state: LedgerState, line_keys: dict[int, str]) -> list[CellWrite]:
+    cells = []
+    totals = evaluation.line_totals
+    for line in desk.lines:
+        row = line.row
+        ledger_line = state.lines.get(line_keys.get(row, ""))
+        cells += [
+            CellWrite(row, "Line Total", totals.get(row)),
+            CellWrite(row, "Status", evaluation.statuses.get(row)),
+            CellWrite(row, "Check", check_text(by_row.get(("Orders", row), []))),
+            CellWrite(row, "Invoice No", ledger_line.invoice_no if ledger_line else None),
+        ]
+    return cells
+
+
+def _inventory(desk: Desk, state: LedgerState, rows: dict[int, str]) -> list[CellWrite]:
+    reserved: Counter[tuple[str, str]] = Counter()
+    for sku_key, locations in state.reservations.values():
+        for location_key, quantity in locations.items():
+            reserved[(sku_key, location_key)] += quantity
+    cells = []
+    for level in desk.stock:
+        anchor = rows.get(level.row)
+        st = state.stock.get((key(level.sku), key(level.location))) if anchor and anchor.endswith("|1") else None
+        if st is None:
+            cells += [CellWrite(level.row, "Reserved", None), CellWrite(level.row, "Available", None)]
+            continue
+        held = reserved[(st.sku_key, st.location_key)]
+        cells += [
+            CellWrite(level.row, "On Hand", st.book),
+            CellWrite(level.row, "Reserved", held),
+            CellWrite(level.row, "Available", st.book - held),
+        ]
+    return cells
+
+
+def _stock_moves(desk: Desk, by_row, applied: set[int]) -> list[CellWrite]:
+    cells = []
+    for move in desk.stock_moves:
+        flagged = any(f.severity == Severity.ERROR.value for f in by_row.get(("Stock Moves", move.row), []))
+        status = "Applied" if move.row in applied else ("Not applied" if flagged else None)
+        cells.append(CellWrite(move.row, "Status", status))
+    return cells
+
+
+def _fills(open_flags, state: LedgerState, anchors: dict[str, dict[int, str]]) -> dict[str, list]:
+    """Per sheet: colour each flagged cell by its worst flag; put back the fill of cells no longer flagged."""
+    worst: dict[tuple[str, int, str, str], str] = {}
+    for f in open_flags.values():
+        if not f.column or f.row is None:
+            continue
+        cell = (f.sheet, f.row, f.column, f.anchor)
+        if cell not in worst or _SEVERITY_RANK[f.severity] < _SEVERITY_RANK[worst[cell]]:
+            worst[cell] = f.severity
+    out: dict[str, list] = defaultdict(list)
+    flagged = set()
+    for (sheet, row, column, anchor), severity in sorted(worst.items()):
+        out[sheet].append((row, column, Fill.ERROR if severity == Severity.ERROR.value else Fill.WARNING))
+        flagged.add((sheet, anchor, column))
+    rows_of = {sheet: {a: r for r, a in rows.items()} for sheet, rows in anchors.items()}
+    for (sheet, anchor, column), original in sorted(state.fills.items(), key=lambda kv: kv[0]):
+        if (sheet, anchor, column) in flagged:
+            continue
+        row = rows_of.get(sheet, {}).get(anchor) or (int(anchor[4:]) if anchor.startswith("row:") else None)
+        if row is not None:
+            out[sheet].append((row, column, Restore(original)))
+    return out
+
+
+def _review(open_flags) -> tuple[tuple, ...]:
+    ordered = sorted(open_flags.values(), key=lambda f: (f.sheet, f.row or 0, f.column, f.code))
+    return tuple((f.sheet, f.row, f.column, f.code, f.severity, f.message, f.since) for f in ordered)
