@@ -176,7 +176,7 @@ class Ledger:
             for ev in rows:
                 count += 1
                 if ev["seq"] != expected_seq:
-                    return ChainReport(count, ev["seq"], f"event {expected_seq} is missing")
+                    return ChainReport(count, expected_seq, f"event {expected_seq} is missing")
                 if ev["prev_hash"] != prev:
                     return ChainReport(count, ev["seq"], "its link to the previous event does not match")
                 if row_hash(ev) != ev["hash"]:

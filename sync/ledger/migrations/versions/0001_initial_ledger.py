@@ -85,7 +85,7 @@ def upgrade() -> None:
     sa.Column('workbook', sa.Text(), nullable=False),
     sa.Column('read_sha', sa.String(length=64), nullable=True),
     sa.Column('written_sha', sa.String(length=64), nullable=True),
-    sa.Column('write_pending', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('write_pending', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('at', sa.String(length=32), nullable=True),
     sa.Column('result', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('workbook')
