@@ -127,7 +127,7 @@ def config_path(workbook: Path | None) -> Path | None:
 
 
 #: SHEETCLERK_* variables that are not settings.
-_NOT_SETTINGS = frozenset({"SHEETCLERK_CONFIG", "SHEETCLERK_DEBUG"})
+_NOT_SETTINGS = frozenset({"SHEETCLERK_CONFIG", "SHEETCLERK_DEBUG", "SHEETCLERK_CRASH_AT", "SHEETCLERK_TEST_PG_URL"})
 
 
 def _unknown_variables() -> list[str]:

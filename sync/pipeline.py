@@ -35,6 +35,7 @@ from rules.models import Desk, OrderLine
 from rules.orders import SETTLED
 from sync.config import Settings, load_settings
 from sync.errors import CannotRun
+from sync.faults import crash_point
 from sync.ledger import Ledger, ledger_url_for
 from sync.ledger.state import (
     FlagState,
@@ -138,33 +139,39 @@ def _attempt(path: Path, settings: Settings, ledger: Ledger, writer: WorkbookWri
     sha = hashlib.sha256(data).hexdigest()
     workbook = str(path)
     with ledger.read() as conn:
-        last = load(conn, workbook).last_pass
+        known = load(conn, workbook)
+    last = known.last_pass
     if sha == last.written_sha or (sha == last.read_sha and not last.write_pending):
-        return PassResult(path, "unchanged", sha256_after=sha, message="No change since the last pass.")
+        return _unchanged(path, sha, known)
 
     tables = read_workbook(path, data=data)
     policy = settings.policy()
     desk, intake_flags = read_desk(tables, policy.day_first)
     at = _file_time(path)
     who = _last_modified_by(data) or settings.user or _os_user()
+    crash_point("after_read")
 
     with ledger.write(at) as tx:
         state = load(tx.conn, workbook)
         if sha == state.last_pass.written_sha:  # another daemon finished this very file meanwhile
-            return PassResult(path, "unchanged", sha256_after=sha)
+            return _unchanged(path, sha, state)
         outcome = _record(tx, state, desk, intake_flags, settings, who)
         put_pass(tx.conn, workbook, PassState(sha, state.last_pass.written_sha, True, at, "recorded"))
         events = tx.appended
+        crash_point("before_commit")
+    crash_point("after_commit")
 
     writes = plan_writes(outcome.desk, outcome.evaluation, outcome.open_flags, outcome.state, outcome.anchors, outcome.applied_moves)
     written = writer.write(path, writes, sha)
     _write_sidecar(path, writes)
+    crash_point("after_write")
     if written.status is WriteStatus.CHANGED_SINCE_READ:
         return None
     with ledger.write(at) as tx:
-        _remember_fills(tx, workbook, written, outcome)
+        _after_write(tx, workbook, written, outcome)
         done = written.status in (WriteStatus.WRITTEN, WriteStatus.UNCHANGED)
         put_pass(tx.conn, workbook, PassState(sha, written.sha256 if done else None, not done, at, written.status.value))
+    crash_point("after_bookkeeping")
     status = {WriteStatus.LOCKED: "locked"}.get(written.status, "synced")
     if written.status.value == "unreadable":
         status = "unreadable"
@@ -211,6 +218,7 @@ def _record(tx: Tx, state: LedgerState, desk: Desk, intake_flags: tuple[Flag, ..
     applied, move_flags = _record_moves(tx, state, desk, sheet_anchors["Stock Moves"], intake_flags)
     extra += move_flags
     _record_approvals(tx, state, desk, who)
+    crash_point("mid_record")
 
     policy = settings.policy().model_copy(update={"approved_orders": frozenset(state.approvals)})
     ledger_desk = _as_ledger_sees_it(desk, state, sheet_anchors["Orders"])
@@ -464,18 +472,29 @@ def _record_flags(
     return current
 
 
-def _remember_fills(tx: Tx, workbook: str, written: WriteOutcome, outcome: Recorded) -> None:
-    """Store the fill each newly coloured cell had, and forget cells whose fill was put back."""
-    if written.status is not WriteStatus.WRITTEN:
+def _after_write(tx: Tx, workbook: str, written: WriteOutcome, outcome: Recorded) -> None:
+    """Bookkeeping once the workbook shows the pass: fills to remember, On Hand as written.
+
+    If the process died between the write and this, the next pass finds the
+    cells already coloured (the writer reports no original for those): they are
+    remembered as having had no fill of their own, and On Hand as written.
+    """
+    if written.status not in (WriteStatus.WRITTEN, WriteStatus.UNCHANGED):
         return
+    state = outcome.state
     coloured = {(f.sheet, f.anchor, f.column) for f in outcome.open_flags.values() if f.column and f.row}
-    row_to_anchor = {sheet: {row: a for row, a in rows.items()} for sheet, rows in outcome.anchors.items()}
     for (sheet, row, column), original in written.original_fills.items():
-        anchor = row_to_anchor.get(sheet, {}).get(row) or f"row:{row}"
+        anchor = outcome.anchors.get(sheet, {}).get(row) or f"row:{row}"
         put_fill(tx.conn, workbook, (sheet, anchor, column), original)
-    for cell in list(outcome.state.fills):
-        if cell not in coloured:
-            drop_fill(tx.conn, workbook, cell)
+        state.fills[(sheet, anchor, column)] = original
+    for cell in sorted(coloured - set(state.fills)):
+        put_fill(tx.conn, workbook, cell, None)
+    for cell in sorted(set(state.fills) - coloured):
+        drop_fill(tx.conn, workbook, cell)
+    for st in state.stock.values():
+        if st.sheet_seen != st.book:
+            st.sheet_seen = st.book
+            put_stock(tx.conn, workbook, st, new=False)
 
 
 def _write_sidecar(path: Path, writes) -> None:
@@ -489,6 +508,18 @@ def _write_sidecar(path: Path, writes) -> None:
 
 
 # --- small helpers --------------------------------------------------------------------
+
+
+def _unchanged(path: Path, sha: str, state: LedgerState) -> PassResult:
+    """Nothing new: report what the ledger already holds, write nothing."""
+    return PassResult(
+        path,
+        "unchanged",
+        sha256_after=sha,
+        flags=tuple(sorted(state.flags.values(), key=_flag_order)),
+        message="No change since the last pass.",
+        statuses=dict(Counter(s.status for s in state.lines.values() if s.present)),
+    )
 
 
 def _flag_order(f: FlagState) -> tuple:

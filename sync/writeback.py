@@ -88,6 +88,10 @@ class WriteStatus(StrEnum):
     """The file is not the one the pass read; re-read and redo the pass. Nothing written."""
     LOCKED = "locked"
     """Open in Excel or LibreOffice (a lock file is present); retry when it is closed. Nothing written."""
+    UNREADABLE = "unreadable"
+    """The file is not a workbook the writer can edit (damaged, not a zip, not .xlsx); the message says why. Nothing written."""
+    FAILED = "failed"
+    """The new file could not be saved (disk full, no permission); the workbook is as it was. Nothing written."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ the pass.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ from sync.ledger import schema
 from sync.ledger.chain import GENESIS, canonical, event_hash, row_hash
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATING = threading.Lock()
+#: Any constant: PostgreSQL advisory locks are named by a 64-bit number ("sheetclk").
+_MIGRATION_LOCK_ID = 0x736865657463_6C6B
 DATA_DIR_NAME = "sheetclerk-data"
 
 
@@ -139,9 +143,17 @@ class Ledger:
         return ledger
 
     def migrate(self) -> None:
+        """Bring the schema to the newest version, once, whoever else is opening it.
+
+        Alembic keeps its context in module globals, so migrations in one process
+        take turns on a lock; across processes, SQLite's BEGIN IMMEDIATE and a
+        PostgreSQL advisory lock make the second opener wait and find it done.
+        """
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
-        with self.engine.begin() as conn:
+        with _MIGRATING, self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_ID})")
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
             if conn.execute(select(schema.chain_head.c.id)).first() is None:

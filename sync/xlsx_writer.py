@@ -1,0 +1,168 @@
+"""Writing a pass's results into an `.xlsx`/`.xlsm` workbook on disk, safely.
+
+`XlsxWriter().write(path, writes, expected_sha256)`:
+
+- **never over an edit it has not read**: the file must still have the SHA-256
+  the pass read, checked again right before the new file replaces it;
+- **never while open**: a lock file beside the workbook (`~$orders.xlsx` from
+  Excel, `.~lock.orders.xlsx#` from LibreOffice) means a person has it open;
+- **atomic**: the new package is written to `.~sheetclerk-<name>.tmp` in the
+  same folder, flushed to disk, then renamed over the workbook; a crash leaves
+  either the old file or the new one, never half of one;
+- **only what sheetclerk owns changes** (see `sync.xlsx_edit`): every other
+  member of the package is copied byte for byte, so rich text, cached formula
+  results, sparklines, data bars, shapes, form controls and VBA survive.
+
+Every expected situation is a `WriteOutcome`, never an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import zlib
+from pathlib import Path
+
+from lxml import etree
+
+from sync.writeback import WorkbookWrites, WriteOutcome, WriteStatus
+from sync.xlsx_edit import apply_writes
+from sync.xlsx_sidecar import write_review_sidecar
+from sync.xlsx_zip import PackageError
+
+TEMP_PREFIX = ".~sheetclerk-"
+"""Temporary files are named `.~sheetclerk-<workbook name>.tmp`: a watcher ignores them."""
+
+
+def temp_path(path: Path) -> Path:
+    return path.with_name(f"{TEMP_PREFIX}{path.name}.tmp")
+
+
+def lock_files(path: Path) -> tuple[Path, ...]:
+    """The files Excel and LibreOffice keep beside a workbook while it is open."""
+    return (path.with_name(f"~${path.name}"), path.with_name(f".~lock.{path.name}#"))
+
+
+def open_by(path: Path) -> Path | None:
+    """The lock file that says the workbook is open, if any."""
+    return next((lock for lock in lock_files(path) if lock.exists()), None)
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class XlsxWriter:
+    """The `WorkbookWriter` for `.xlsx`/`.xlsm` files (see the module docstring)."""
+
+    def write(self, path: Path, writes: WorkbookWrites, expected_sha256: str) -> WriteOutcome:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return WriteOutcome(
+                WriteStatus.CHANGED_SINCE_READ,
+                message=f"{path}: is gone (moved, deleted, or being saved); read it again.",
+            )
+        except OSError as e:
+            return WriteOutcome(WriteStatus.UNREADABLE, message=f"{path}: cannot be read ({e.strerror or e}).")
+        found = sha256_of(data)
+        if found != expected_sha256:
+            return _changed(path, found)
+        if writes.empty:
+            return WriteOutcome(WriteStatus.UNCHANGED, found)
+        try:
+            edited = apply_writes(data, writes)
+        except PackageError as e:
+            return _unreadable(path, found, str(e))
+        except (etree.LxmlError, ValueError, KeyError, IndexError, UnicodeError, zlib.error, EOFError) as e:
+            return _unreadable(path, found, f"{type(e).__name__}: {e}")
+        notes = "; ".join(edited.notes)
+        if edited.content is None:
+            return WriteOutcome(WriteStatus.UNCHANGED, found, message=notes)
+        lock = open_by(path)
+        if lock is not None:
+            return _locked(path, found, lock)
+        return self._replace(path, data, edited.content, edited.original_fills, notes)
+
+    def _replace(self, path: Path, old: bytes, new: bytes, fills: dict, notes: str) -> WriteOutcome:
+        temp = temp_path(path)
+        old_sha = sha256_of(old)
+        try:
+            try:
+                mode = stat.S_IMODE(path.stat().st_mode)
+                with open(temp, "wb") as f:
+                    f.write(new)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.chmod(temp, mode)
+            except OSError as e:
+                return WriteOutcome(
+                    WriteStatus.FAILED, old_sha, message=f"{path}: the new version could not be saved ({e.strerror or e}); the workbook is unchanged."
+                )
+            lock = open_by(path)
+            if lock is not None:
+                return _locked(path, old_sha, lock)
+            try:
+                now = sha256_of(path.read_bytes())
+            except FileNotFoundError:
+                return WriteOutcome(WriteStatus.CHANGED_SINCE_READ, message=f"{path}: is gone (moved, deleted, or being saved); read it again.")
+            if now != old_sha:
+                return _changed(path, now)
+            try:
+                os.replace(temp, path)
+            except PermissionError:
+                return WriteOutcome(
+                    WriteStatus.LOCKED, old_sha, message=f"{path}: is in use by another program; retry when it is closed."
+                )
+            except OSError as e:
+                return WriteOutcome(
+                    WriteStatus.FAILED, old_sha, message=f"{path}: could not be replaced ({e.strerror or e}); the workbook is unchanged."
+                )
+            _sync_folder(path.parent)
+        finally:
+            temp.unlink(missing_ok=True)
+        return WriteOutcome(WriteStatus.WRITTEN, sha256_of(new), fills, notes)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX; a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _changed(path: Path, found: str) -> WriteOutcome:
+    return WriteOutcome(
+        WriteStatus.CHANGED_SINCE_READ,
+        found,
+        message=f"{path}: was saved by someone else since it was read; read it again. Nothing was written.",
+    )
+
+
+def _locked(path: Path, found: str, lock: Path) -> WriteOutcome:
+    return WriteOutcome(
+        WriteStatus.LOCKED,
+        found,
+        message=f"{path}: is open ({lock.name} is beside it); the results are written when it is closed. "
+        f"If nobody has it open, delete {lock.name}.",
+    )
+
+
+def _unreadable(path: Path, found: str, why: str) -> WriteOutcome:
+    return WriteOutcome(
+        WriteStatus.UNREADABLE,
+        found,
+        message=f"{path}: cannot be written back: {why}. Open it in Excel to repair it, or restore a copy.",
+    )
+
+
+__all__ = ["XlsxWriter", "write_review_sidecar", "lock_files", "temp_path", "open_by"]

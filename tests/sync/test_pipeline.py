@@ -1,0 +1,269 @@
+"""The sync pass end to end (sync/pipeline.py): the starter workbook, a real ledger,
+real write-back, and clerks' edits made the way a spreadsheet program makes them
+(openpyxl load, change, save: the whole package rewritten, as Excel does).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+from sqlalchemy import select
+
+from sync.cli import main
+from sync.config import load_settings
+from sync.faults import POINTS
+from sync.ledger import Ledger, ledger_url_for, schema
+from sync.pipeline import run_pass
+from sync.reconcile import reconcile
+from sync.xlsx_writer import XlsxWriter
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTER = ROOT / "workbooks" / "orders.xlsx"
+
+
+def desk(tmp_path: Path, name: str = "desk") -> Path:
+    """A copy of the starter workbook and its settings, modification time kept."""
+    folder = tmp_path / name
+    folder.mkdir()
+    shutil.copy2(STARTER, folder / "orders.xlsx")
+    shutil.copy2(STARTER.with_name("sheetclerk.toml"), folder / "sheetclerk.toml")
+    return folder / "orders.xlsx"
+
+
+def column(path: Path, sheet: str, header: str) -> dict[int, object]:
+    """Row -> value of one column, read back with python-calamine."""
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    at = [str(h).strip() for h in rows[0]].index(header)
+    return {i: r[at] for i, r in enumerate(rows[1:], start=2) if at < len(r)}
+
+
+def events(path: Path, url: str | None = None) -> list[dict]:
+    ledger = Ledger.open(url or ledger_url_for(path))
+    with ledger.read() as conn:
+        rows = [dict(r) for r in conn.execute(select(schema.events).order_by(schema.events.c.seq)).mappings()]
+    ledger.close()
+    return rows
+
+
+def state_dump(path: Path, url: str | None = None) -> dict[str, list]:
+    """Every ledger table, workbook path and hashes left out, in a stable order."""
+    ledger = Ledger.open(url or ledger_url_for(path))
+    out = {}
+    with ledger.read() as conn:
+        for table in schema.metadata.sorted_tables:
+            if table.name in ("chain_head", "passes"):
+                continue
+            rows = [
+                {k: v for k, v in r.items() if k not in ("workbook", "hash", "prev_hash")}
+                for r in conn.execute(select(table)).mappings()
+            ]
+            out[table.name] = sorted(rows, key=lambda r: sorted((k, str(v)) for k, v in r.items()))
+    ledger.close()
+    return out
+
+
+def edit(path: Path, sheet: str, changes: dict[tuple[int, str], object], *, by: str | None = None) -> None:
+    """A clerk's save: change cells by row and header, the way a spreadsheet program writes the file."""
+    book = openpyxl.load_workbook(path)
+    ws = book[sheet]
+    headers = {str(c.value).strip(): c.column for c in ws[1] if c.value is not None}
+    for (row, header), value in changes.items():
+        cell = ws.cell(row=row, column=headers[header], value=value)
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # typed as text, as a clerk's text cell
+    if by:
+        book.properties.lastModifiedBy = by
+    book.save(path)
+
+
+def test_first_sync_records_every_line_and_writes_the_results_back(tmp_path: Path) -> None:
+    path = desk(tmp_path)
+    result = run_pass(path)
+    assert result.status == "synced"
+    assert result.events > 0
+    status = column(path, "Orders", "Status")
+    check = column(path, "Orders", "Check")
+    assert status[2] == "Verified"
+    assert status[32] == "On hold" and "pack size 6" in check[32]
+    assert status[40] == "Backordered"
+    assert check[2] in ("", None)
+    line_total = column(path, "Orders", "Line Total")
+    assert line_total[2] == 295.0  # 10 x 29.50
+    review = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Review").to_python()
+    assert len(review) - 1 == len(result.flags)
+    ledger = Ledger.open(ledger_url_for(path))
+    assert ledger.verify().ok
+    ledger.close()
+
+
+def test_a_second_pass_changes_nothing(tmp_path: Path) -> None:
+    path = desk(tmp_path)
+    run_pass(path)
+    before_bytes, before_events = path.read_bytes(), len(events(path))
+    again = run_pass(path)
+    assert again.status == "unchanged" and again.events == 0
+    assert path.read_bytes() == before_bytes
+    assert len(events(path)) == before_events
+
+
+def test_a_changed_line_is_recorded_and_revalidated(tmp_path: Path) -> None:
+    path = desk(tmp_path)
+    run_pass(path)
+    edit(path, "Orders", {(32, "Quantity"): 6})  # the pack-size demo row, fixed
+    result = run_pass(path)
+    kinds = [e["kind"] for e in events(path)[-result.events:]]
+    assert "line_changed" in kinds and "flag_resolved" in kinds and "reserved" in kinds
+    assert column(path, "Orders", "Status")[32] == "Verified"
+    assert column(path, "Orders", "Check")[32] in ("", None)
+
+
+def test_a_removed_line_is_kept_in_the_ledger_and_flagged_until_reviewed(tmp_path: Path) -> None:
+    path = desk(tmp_path)
+    run_pass(path)
+    book = openpyxl.load_workbook(path)
+    book["Orders"].delete_rows(4)  # SO-1002's first line
+    book.save(path)
+    result = run_pass(path)
+    assert any(f.code == "row_removed" for f in result.flags)
+    kinds = [e["kind"] for e in events(path)[-result.events:]]
+    assert "line_removed" in kinds and "released" in kinds
+    report = reconcile(path)
+    assert [r["code"] for r in report.reviewed] == ["row_removed"]
+    assert not any(f.code == "row_removed" for f in report.pass_result.flags)
+
+
+def test_stock_moves_are_applied_exactly_once(tmp_path: Path) -> None:
+    path = desk(tmp_path)
+    run_pass(path)
+    assert set(column(path, "Stock Moves", "Status").values()) == {"Applied"}
+    on_hand = column(path, "Inventory", "On Hand")
+    edit(path, "Stock Moves", {(2, "Status"): None})  # a clerk clears the status: still applied once
+    run_pass(path)
+    assert column(path, "Inventory", "On Hand") == on_hand
+    assert sum(1 for e in events(path) if e["kind"] == "stock_moved") == 5
+
+
+def test_a_hand_edit_of_on_hand_is_a_count_flagged_until_reconcile(tmp_path: Path) -> None:
+    path = desk(tmp_path)
+    run_pass(path)
+    edit(path, "Inventory", {(2, "On Hand"): 7})
+    result = run_pass(path)
+    assert ("Inventory", 2, "On Hand", "stock_mismatch") in {(f.sheet, f.row, f.column, f.code) for f in result.flags}
+    assert column(path, "Inventory", "On Hand")[2] == 7
+    assert [e["kind"] for e in events(path) if e["kind"] == "stock_counted"] == ["stock_counted"]
+    report = reconcile(path)
+    assert [r["code"] for r in report.reviewed] == ["stock_mismatch"]
+    assert report.chain_ok
+
+
+def test_approve_records_who_and_accepts_the_price(tmp_path: Path) -> None:
+    path = desk(tmp_path)
+    run_pass(path)
+    edit(path, "Orders", {(33, "Action"): "Approve"}, by="Maria Keller")  # the price_mismatch demo row
+    result = run_pass(path)
+    approved = [e for e in events(path) if e["kind"] == "approved"]
+    assert len(approved) == 1 and "Maria Keller" in approved[0]["data"]
+    assert not any(f.code == "price_mismatch" for f in result.flags)
+
+
+def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
+    path = desk(tmp_path)
+    edit(path, "Orders", {(2, "Notes"): '=HYPERLINK("http://example.com")', (3, "Notes"): "+cmd"})
+    run_pass(path)
+    book = openpyxl.load_workbook(path)
+    ws = book["Orders"]
+    notes_col = [c.column for c in ws[1] if c.value == "Notes"][0]
+    assert ws.cell(2, notes_col).data_type == "s" and ws.cell(3, notes_col).data_type == "s"
+    check_col = [c.column for c in ws[1] if c.value == "Check"][0]
+    assert all(ws.cell(r, check_col).data_type in ("s", "n") for r in range(2, ws.max_row + 1))
+
+
+def test_an_edit_between_read_and_write_is_never_lost(tmp_path: Path) -> None:
+    """The clerk saves while the pass is working: the write is refused, the pass redone on the new file."""
+    path = desk(tmp_path)
+
+    class ClerkSavesFirst(XlsxWriter):
+        saved = False
+
+        def write(self, p, writes, expected_sha256):
+            if not self.saved:
+                self.saved = True
+                edit(p, "Orders", {(2, "Notes"): "customer rang: deliver after 10"})
+            return super().write(p, writes, expected_sha256)
+
+    result = run_pass(path, writer=ClerkSavesFirst())
+    assert result.status == "synced"
+    assert column(path, "Orders", "Notes")[2] == "customer rang: deliver after 10"
+    assert column(path, "Orders", "Status")[2] == "Verified"
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_killed_at_any_point_a_rerun_converges(tmp_path: Path, point: str) -> None:
+    reference = desk(tmp_path, "reference")
+    run_pass(reference)
+    crashed = desk(tmp_path, "crashed")
+    env = {**os.environ, "SHEETCLERK_CRASH_AT": point}
+    cli = [sys.executable, "-c", "import sys; from sync.cli import main; sys.exit(main(sys.argv[1:]))", "sync", str(crashed)]
+    killed = subprocess.run(cli, env=env, capture_output=True, timeout=120)
+    assert killed.returncode == -9, killed.stderr.decode()
+    run_pass(crashed)
+    assert state_dump(crashed) == state_dump(reference)
+    assert [(e["seq"], e["kind"], e["row"], e["data"]) for e in events(crashed)] == [
+        (e["seq"], e["kind"], e["row"], e["data"]) for e in events(reference)
+    ]
+    for sheet, header in (("Orders", "Status"), ("Orders", "Check"), ("Inventory", "Available"), ("Stock Moves", "Status")):
+        assert column(crashed, sheet, header) == column(reference, sheet, header)
+    assert run_pass(crashed).status == "unchanged"
+
+
+@pytest.mark.postgresql
+def test_two_daemons_on_one_postgresql_ledger_never_oversell(tmp_path: Path, fresh_pg_url: str) -> None:
+    path = desk(tmp_path)
+    settings = load_settings(path, ledger_url=fresh_pg_url)
+    results, errors = [], []
+
+    def daemon() -> None:
+        ledger = Ledger.open(fresh_pg_url)
+        try:
+            results.append(run_pass(path, settings, ledger=ledger))
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+        finally:
+            ledger.close()
+
+    threads = [threading.Thread(target=daemon) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    assert {r.status for r in results} <= {"synced", "unchanged"}
+    ledger = Ledger.open(fresh_pg_url)
+    assert ledger.verify().ok
+    with ledger.read() as conn:
+        reserved = {}
+        for r in conn.execute(select(schema.reservations)).mappings():
+            reserved[(r["sku_key"], r["location_key"])] = reserved.get((r["sku_key"], r["location_key"]), 0) + r["quantity"]
+        book = {(r["sku_key"], r["location_key"]): r["book"] for r in conn.execute(select(schema.stock)).mappings()}
+        kinds = [r[0] for r in conn.execute(select(schema.events.c.kind))]
+    ledger.close()
+    assert all(q <= book[k] for k, q in reserved.items())
+    assert kinds.count("line_seen") == 48  # recorded once, not once per daemon
+
+
+def test_sync_command_prints_a_summary_and_exits_1_for_error_flags(tmp_path: Path, capsys) -> None:
+    path = desk(tmp_path)
+    assert main(["sync", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "synced" in out and "orders.xlsx" in out
+    assert main(["sync", str(path)]) == 1
+    assert "unchanged" in capsys.readouterr().out
+    assert main(["ledger", "verify", str(path)]) == 0
