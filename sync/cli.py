@@ -182,6 +182,40 @@ def ledger_verify(workbook: WorkbookArg) -> None:
     raise typer.Exit(EXIT_FLAGS)
 
 
+service_app = typer.Typer(help="Start the daemon with the computer.", no_args_is_help=True)
+app.add_typer(service_app, name="service")
+
+
+@service_app.command("install")
+def service_install(
+    paths: Annotated[list[Path], typer.Argument(help="Workbooks or folders the daemon watches.", show_default=False)],
+    platform: Annotated[str | None, typer.Option(help="linux, macos or windows (default: this machine).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write the file into this folder instead of installing it.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a different service file already installed.")] = False,
+) -> None:
+    """Write a systemd unit, launchd agent or Task Scheduler task that runs `sheetclerk watch` at start-up."""
+    from sync.service import install
+
+    text = install(platform, [p.resolve() for p in paths], output=output, force=force)
+    Console(highlight=False, soft_wrap=True).print(text)
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder for the new order desk (created if needed).")] = Path("desk"),
+) -> None:
+    """Start an order desk: copy the starter workbook and a sample sheetclerk.toml into FOLDER.
+
+    Files already there are left alone, so running it again is harmless.
+    """
+    from sync.starter import copy_starter
+
+    console = Console(highlight=False, soft_wrap=True)
+    for path, created in copy_starter(folder):
+        console.print(f"{'Created' if created else 'Kept'} {path}")
+    console.print(f"Next: sheetclerk sync {folder / 'orders.xlsx'}")
+
+
 @app.callback()
 def _root() -> None:
     """sheetclerk: checks, ledger, stock and documents for a spreadsheet order desk."""
