@@ -161,7 +161,9 @@ def _attempt(path: Path, settings: Settings, ledger: Ledger, writer: WorkbookWri
         crash_point("before_commit")
     crash_point("after_commit")
 
-    writes = plan_writes(outcome.desk, outcome.evaluation, outcome.open_flags, outcome.state, outcome.anchors, outcome.applied_moves)
+    writes = plan_writes(
+        outcome.desk, outcome.evaluation, outcome.open_flags, outcome.state, outcome.anchors, outcome.applied_moves, tables
+    )
     written = writer.write(path, writes, sha)
     _write_sidecar(path, writes)
     crash_point("after_write")

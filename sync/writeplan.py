@@ -8,14 +8,19 @@ what is already right), so a write that was missed is caught up next time.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
+from decimal import Decimal
 
 from rules.cells import key
 from rules.checks import Evaluation
 from rules.flags import Severity
 from rules.models import Desk
+from rules.schema import INVENTORY, ORDERS, STOCK_MOVES, SheetSpec
+from rules.table import RawTable
 from sync.ledger.state import FlagState, LedgerState
 from sync.writeback import CellWrite, Fill, Restore, SheetWrites, WorkbookWrites
 
+SPECS: dict[str, SheetSpec] = {s.name: s for s in (ORDERS, INVENTORY, STOCK_MOVES)}
 _SEVERITY_RANK = {Severity.ERROR.value: 0, Severity.WARNING.value: 1}
 
 
@@ -34,7 +39,9 @@ def plan_writes(
     state: LedgerState,
     anchors: dict[str, dict[int, str]],
     applied_moves: set[int],
+    tables: Mapping[str, RawTable] | None = None,
 ) -> WorkbookWrites:
+    """Everything to write; cells that already hold the value (as read this pass) are left out."""
     by_row: dict[tuple[str, int], list[FlagState]] = defaultdict(list)
     for f in open_flags.values():
         if f.row is not None:
@@ -44,12 +51,43 @@ def plan_writes(
         "Inventory": _inventory(desk, state, anchors["Inventory"]),
         "Stock Moves": _stock_moves(desk, by_row, applied_moves),
     }
+    if tables is not None:
+        cells = {name: _only_changes(writes, tables.get(name), SPECS[name]) for name, writes in cells.items()}
     fills = _fills(open_flags, state, anchors)
     sheets = tuple(
         SheetWrites(name, cells=tuple(cells.get(name, ())), fills=tuple(fills.get(name, ())))
         for name in (*cells, *(s for s in fills if s not in cells))
     )
     return WorkbookWrites(sheets=sheets, review=_review(open_flags))
+
+
+def _only_changes(writes: list[CellWrite], table: RawTable | None, spec: SheetSpec) -> list[CellWrite]:
+    if table is None:
+        return writes
+    positions = table.positions(spec)
+    rows = table.rows
+    out = []
+    for w in writes:
+        p = positions.get(w.column)
+        i = w.row - 2
+        if p is None or not 0 <= i < len(rows):
+            out.append(w)
+            continue
+        values = rows[i][1]
+        if not same_value(values[p] if p < len(values) else None, w.value):
+            out.append(w)
+    return out
+
+
+def same_value(current: object, intended: object) -> bool:
+    """Does the cell, as read, already show what sheetclerk would write?"""
+    if intended is None or intended == "":
+        return current is None or current == ""
+    if isinstance(intended, str):
+        return isinstance(current, str) and current == intended
+    if isinstance(intended, (int, Decimal)) and not isinstance(intended, bool):
+        return type(current) in (int, float) and Decimal(repr(current)) == intended
+    return type(current) is type(intended) and current == intended
 
 
 def _orders(desk: Desk, evaluation: Evaluation, by_row, state: LedgerState, line_keys: dict[int, str]) -> list[CellWrite]:
