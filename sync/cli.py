@@ -182,6 +182,82 @@ def ledger_verify(workbook: WorkbookArg) -> None:
     raise typer.Exit(EXIT_FLAGS)
 
 
+@app.command()
+def watch(
+    paths: Annotated[list[Path], typer.Argument(help="Workbooks, or folders whose workbooks to watch.", show_default=False)],
+    poll: Annotated[bool, typer.Option("--poll", help="Network share: rely on scanning only (no file events arrive).")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between full scans (the truth; events only hurry it).")] = 30.0,
+    quiet: Annotated[float, typer.Option(help="Seconds a file must stay unchanged before a pass.")] = 0.5,
+    log_json: Annotated[bool, typer.Option("--log-json", help="Log JSON lines instead of text.")] = False,
+) -> None:
+    """The daemon: sync each workbook whenever it is saved, until stopped (Ctrl-C / SIGTERM)."""
+    import logging
+    import threading
+
+    from sync.pipeline import run_pass
+    from sync.watch_status import StatusFile
+    from sync.watcher import Watcher, install_signal_handlers, make_log_handler
+
+    log = logging.getLogger("sheetclerk")
+    log.addHandler(make_log_handler(json=log_json))
+    log.setLevel(logging.INFO)
+    try:
+        watcher = Watcher(paths, run_pass, use_events=not poll, poll_interval=interval, quiet=quiet)
+    except ValueError as e:
+        raise CannotRun(str(e)) from None
+    stop = threading.Event()
+    restore = install_signal_handlers(stop)
+    status = StatusFile(paths, watcher)
+    status.start(stop)
+    try:
+        watcher.run(stop)
+    finally:
+        restore()
+        status.write(stopped=True)
+
+
+@app.command()
+def status(
+    paths: Annotated[list[Path], typer.Argument(help="Workbooks or folders (default: this folder).", show_default=False)] = None,  # type: ignore[assignment]
+    as_json: JsonOpt = False,
+) -> None:
+    """For each workbook: last pass and its result, open flags, pending write-back, ledger health, daemon."""
+    from sync.watch_status import workbook_status
+
+    rows = [workbook_status(p) for p in _workbooks(paths or [Path.cwd()])]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+        raise typer.Exit(EXIT_OK)
+    console = Console(highlight=False, soft_wrap=True)
+    if not rows:
+        console.print("No workbooks found.")
+    for r in rows:
+        console.print(f"[bold]{r['workbook']}[/]")
+        if not r["ledger"]:
+            console.print("  not synced yet (no ledger).")
+            continue
+        console.print(f"  last pass: {r['last_pass'] or 'never'} ({r['result'] or '-'})"
+                      + ("; [yellow]write-back pending[/]" if r["write_pending"] else ""))
+        console.print(f"  open flags: [red]{r['errors']} errors[/], [yellow]{r['warnings']} warnings[/]")
+        console.print(f"  ledger: {r['events']} events, chain " + ("[green]intact[/]" if r["chain_ok"] else "[red]BROKEN[/]"))
+        daemon = r.get("daemon")
+        console.print(f"  daemon: {daemon['state']} (heartbeat {daemon['heartbeat']})" if daemon else "  daemon: not running here")
+    raise typer.Exit(EXIT_OK)
+
+
+def _workbooks(paths: list[Path]) -> list[Path]:
+    out = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(
+                q for q in p.iterdir()
+                if q.suffix.lower() in (".xlsx", ".xlsm") and not q.name.startswith(("~$", ".")) and not q.name.endswith(".review.xlsx")
+            )
+        else:
+            out.append(p)
+    return out
+
+
 service_app = typer.Typer(help="Start the daemon with the computer.", no_args_is_help=True)
 app.add_typer(service_app, name="service")
 

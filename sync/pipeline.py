@@ -7,8 +7,9 @@
       -> commit (one transaction: all of it or none of it)
       -> write back (only sheetclerk's cells, only if the file is still the one read)
 
-A pass over a file the ledger has already seen (same SHA-256 as read or as
-written last time) does nothing at all. Killed at any point, a pass leaves the
+A pass over a file that is exactly as the last pass left it (same SHA-256)
+does nothing at all; any other file, even an older copy saved back over the
+write-back, gets a full pass (which records nothing new if nothing is new). Killed at any point, a pass leaves the
 ledger as before it started or as after it committed; running it again
 converges on the same ledger and the same workbook.
 """
@@ -140,8 +141,7 @@ def _attempt(path: Path, settings: Settings, ledger: Ledger, writer: WorkbookWri
     workbook = str(path)
     with ledger.read() as conn:
         known = load(conn, workbook)
-    last = known.last_pass
-    if sha == last.written_sha or (sha == last.read_sha and not last.write_pending):
+    if sha == known.last_pass.written_sha:  # the file shows exactly what the last pass left
         return _unchanged(path, sha, known)
 
     tables = read_workbook(path, data=data)
