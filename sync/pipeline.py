@@ -215,7 +215,9 @@ def _record(tx: Tx, state: LedgerState, desk: Desk, intake_flags: tuple[Flag, ..
         "Returns": anchors("Returns", desk.returns),
     }
     extra: list[Flag] = []
+    known_before = set(state.lines)
     removed = _record_lines(tx, state, desk, sheet_anchors["Orders"])
+    new_keys = set(state.lines) - known_before
     extra += _record_stock(tx, state, desk, sheet_anchors["Inventory"])
     applied, move_flags = _record_moves(tx, state, desk, sheet_anchors["Stock Moves"], intake_flags)
     extra += move_flags
@@ -228,6 +230,7 @@ def _record(tx: Tx, state: LedgerState, desk: Desk, intake_flags: tuple[Flag, ..
     _record_reservations(tx, state, ledger_desk, evaluation, sheet_anchors["Orders"])
     _record_statuses(tx, state, ledger_desk, evaluation, sheet_anchors["Orders"])
     extra += _reconcile_payments(state, desk)
+    extra += _changed_after_invoice(tx, state, desk, sheet_anchors["Orders"], new_keys)
     open_flags = _record_flags(tx, state, [*evaluation.flags, *extra], removed, sheet_anchors)
     return Recorded(ledger_desk, evaluation, state, open_flags, sheet_anchors, applied)
 
@@ -424,6 +427,43 @@ def _record_statuses(tx: Tx, state: LedgerState, desk: Desk, evaluation: Evaluat
         tx.event("status_changed", wb, {"from": old.status, "to": new}, sheet="Orders", row=line.row, order_id=line.order_id, line_key=k)
         old.status = new
         put_line(tx.conn, wb, old, new=False)
+
+
+#: What an invoice fixes about a line: (header, attribute). SPEC: SKU, quantity, price, discount.
+INVOICED_TERMS: tuple[tuple[str, str], ...] = (
+    ("SKU", "sku"), ("Quantity", "quantity"), ("Unit Price", "unit_price"), ("Discount %", "discount"),
+)
+
+
+def _changed_after_invoice(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, str], new_keys: set[str]) -> list[Flag]:
+    """Invoiced lines must keep their terms, and invoiced orders gain no lines; the invoice is never silently altered."""
+    settled_orders = {s.order_key for s in state.lines.values() if s.status in SETTLED}
+    out = []
+    for line in desk.lines:
+        k = line_keys.get(line.row)
+        ledger_line = state.lines.get(k) if k else None
+        if ledger_line is None:
+            continue
+        if k in new_keys and ledger_line.order_key in settled_orders:
+            out.append(flag("Orders", line.row, "Order ID", Code.CHANGED_AFTER_INVOICE,
+                            f"Order {line.order_id} is already invoiced; a new line cannot be added to it. "
+                            "Enter it as a new order, or have a manager cancel or credit the invoice."))
+            continue
+        if ledger_line.status not in SETTLED:
+            continue
+        terms = {attr: getattr(line, attr) for _, attr in INVOICED_TERMS}
+        if ledger_line.invoiced is None:  # first pass that sees it invoiced: these are the invoiced terms
+            ledger_line.invoiced = _json(terms)
+            put_line(tx.conn, state.workbook, ledger_line, new=False)
+            continue
+        invoiced = json.loads(ledger_line.invoiced)
+        for header, attr in INVOICED_TERMS:
+            now = json.loads(_json(terms[attr]))
+            if now != invoiced.get(attr):
+                out.append(flag("Orders", line.row, header, Code.CHANGED_AFTER_INVOICE,
+                                f"{header} was {invoiced.get(attr)} on invoice {ledger_line.invoice_no or ''} and is now {now}; "
+                                "an invoiced line cannot change. Put it back, or have a manager cancel or credit the invoice."))
+    return out
 
 
 def _reconcile_payments(state: LedgerState, desk: Desk) -> list[Flag]:

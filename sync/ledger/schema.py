@@ -63,6 +63,7 @@ lines = Table(
     Column("status", String(20), nullable=False),
     Column("invoice_no", Text),
     Column("present", Boolean, nullable=False),
+    Column("invoiced", Text),
     PrimaryKeyConstraint("workbook", "line_key"),
 )
 

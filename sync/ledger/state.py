@@ -22,6 +22,8 @@ class LineState:
     status: str
     invoice_no: str | None
     present: bool
+    invoiced: str | None = None
+    """JSON of the SKU, quantity, unit price and discount the line was invoiced with."""
 
 
 @dataclass

@@ -267,3 +267,23 @@ def test_sync_command_prints_a_summary_and_exits_1_for_error_flags(tmp_path: Pat
     assert main(["sync", str(path)]) == 1
     assert "unchanged" in capsys.readouterr().out
     assert main(["ledger", "verify", str(path)]) == 0
+
+
+def test_an_invoiced_line_that_changes_is_flagged_until_put_back(tmp_path: Path) -> None:
+    """Invoicing arrives with the documents issue; here the ledger is told a line was invoiced."""
+    path = desk(tmp_path)
+    run_pass(path)
+    ledger = Ledger.open(ledger_url_for(path))
+    with ledger.engine.begin() as conn:
+        conn.execute(
+            schema.lines.update().where(schema.lines.c.order_id == "SO-1001").values(status="Invoiced", invoice_no="INV-2026-00001")
+        )
+        conn.execute(schema.passes.update().values(written_sha=None))
+    ledger.close()
+    run_pass(path)  # records the invoiced terms
+    edit(path, "Orders", {(2, "Quantity"): 11, (2, "Notes"): "more please"})
+    result = run_pass(path)
+    assert {(f.row, f.column, f.code) for f in result.flags if f.code == "changed_after_invoice"} == {(2, "Quantity", "changed_after_invoice")}
+    assert column(path, "Orders", "Status")[2] == "Invoiced"
+    edit(path, "Orders", {(2, "Quantity"): 10})
+    assert not any(f.code == "changed_after_invoice" for f in run_pass(path).flags)
