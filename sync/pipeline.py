@@ -56,6 +56,7 @@ from sync.ledger.state import (
     put_stock,
     set_reservations,
 )
+from sync.ledger.chain import canonical
 from sync.ledger.store import Tx
 from sync.row_keys import anchors, content_hash, line_content
 from sync.writeback import WorkbookWriter, WriteOutcome, WriteStatus
@@ -67,6 +68,14 @@ from sync.xlsx_reader import read_bytes, read_workbook
 STICKY = frozenset({Code.STOCK_MISMATCH.value, Code.ROW_REMOVED.value})
 
 MAX_ATTEMPTS = 3
+
+#: What the write's outcome makes of the pass (the daemon retries "locked" and "failed").
+_PASS_STATUS: dict[WriteStatus, str] = {
+    WriteStatus.WRITTEN: "synced",
+    WriteStatus.UNCHANGED: "synced",
+    WriteStatus.LOCKED: "locked",
+    WriteStatus.UNREADABLE: "unreadable",
+}
 
 
 @dataclass
@@ -80,6 +89,11 @@ class PassResult:
     write: str = ""
     message: str = ""
     statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def retry(self) -> bool:
+        """The write could not be made (e.g. disk full): the daemon should try again."""
+        return self.status == "failed"
 
     @property
     def errors(self) -> int:
@@ -174,9 +188,7 @@ def _attempt(path: Path, settings: Settings, ledger: Ledger, writer: WorkbookWri
         done = written.status in (WriteStatus.WRITTEN, WriteStatus.UNCHANGED)
         put_pass(tx.conn, workbook, PassState(sha, written.sha256 if done else None, not done, at, written.status.value))
     crash_point("after_bookkeeping")
-    status = {WriteStatus.LOCKED: "locked"}.get(written.status, "synced")
-    if written.status.value == "unreadable":
-        status = "unreadable"
+    status = _PASS_STATUS.get(written.status, "failed")
     return PassResult(
         path,
         status,
@@ -569,8 +581,6 @@ def _flag_order(f: FlagState) -> tuple:
 
 
 def _json(value: object) -> str:
-    from sync.ledger.chain import canonical
-
     return canonical(value)
 
 
