@@ -87,7 +87,14 @@ class ChainReport:
 
 
 class Tx:
-    """One write transaction: appends chained events at one time stamp."""
+    """One write transaction: appends chained events at one time stamp.
+
+    Events are inserted in batches (one executemany per `_BATCH`), which makes
+    a first sync of a large workbook many times faster than a statement per
+    event; they are all in before the transaction commits.
+    """
+
+    _BATCH = 5000
 
     def __init__(self, conn: Connection, at: str, head_seq: int, head_hash: str) -> None:
         self.conn = conn
@@ -95,6 +102,7 @@ class Tx:
         self._seq = head_seq
         self._hash = head_hash
         self._start = head_seq
+        self._pending: list[dict[str, Any]] = []
 
     @property
     def appended(self) -> int:
@@ -115,16 +123,23 @@ class Tx:
         seq = self._seq + 1
         body = canonical(data or {})
         digest = event_hash(self._hash, seq, workbook, self.at, kind, sheet, row, order_id, line_key, body)
-        self.conn.execute(
-            insert(schema.events).values(
-                seq=seq, workbook=workbook, at=self.at, kind=kind, sheet=sheet, row=row,
-                order_id=order_id, line_key=line_key, data=body, prev_hash=self._hash, hash=digest,
-            )
+        self._pending.append(
+            {"seq": seq, "workbook": workbook, "at": self.at, "kind": kind, "sheet": sheet, "row": row,
+             "order_id": order_id, "line_key": line_key, "data": body, "prev_hash": self._hash, "hash": digest}
         )
+        if len(self._pending) >= self._BATCH:
+            self.flush()
         self._seq, self._hash = seq, digest
         return seq
 
+    def flush(self) -> None:
+        """Insert the events appended so far."""
+        if self._pending:
+            self.conn.execute(insert(schema.events), self._pending)
+            self._pending = []
+
     def _close(self) -> None:
+        self.flush()
         if self.appended:
             self.conn.execute(
                 update(schema.chain_head).where(schema.chain_head.c.id == 1).values(seq=self._seq, hash=self._hash)
