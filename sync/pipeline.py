@@ -16,14 +16,17 @@ converges on the same ledger and the same workbook.
 
 from __future__ import annotations
 
+import gc
 import getpass
 import hashlib
 import json
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -49,14 +52,18 @@ from sync.ledger.state import (
     drop_fill,
     drop_flag,
     load,
+    load_flags,
+    load_pass,
     put_fill,
     put_flag,
     put_line,
     put_pass,
     put_stock,
     set_reservations,
+    status_counts,
 )
 from sync.ledger.chain import canonical
+from sync.live_writer import choose_writer
 from sync.ledger.store import Tx
 from sync.row_keys import anchors, content_hash, line_content
 from sync.writeback import WorkbookWriter, WriteOutcome, WriteStatus
@@ -134,16 +141,13 @@ def run_pass(
     settings = settings or load_settings(path)
     own_ledger = ledger is None
     ledger = ledger or Ledger.open(settings.ledger_url or ledger_url_for(path, settings.data_dir))
-    if writer is None:
-        from sync.xlsx_writer import XlsxWriter
-
-        writer = XlsxWriter()
     try:
-        for _ in range(MAX_ATTEMPTS):
-            result = _attempt(path, settings, ledger, writer)
-            if result is not None:
-                return result
-        return PassResult(path, "busy", message="The workbook kept changing while sheetclerk wrote; trying again later.")
+        with _collector_paused():
+            for _ in range(MAX_ATTEMPTS):
+                result = _attempt(path, settings, ledger, writer or choose_writer(path))
+                if result is not None:
+                    return result
+            return PassResult(path, "busy", message="The workbook kept changing while sheetclerk wrote; trying again later.")
     finally:
         if own_ledger:
             ledger.close()
@@ -154,9 +158,8 @@ def _attempt(path: Path, settings: Settings, ledger: Ledger, writer: WorkbookWri
     sha = hashlib.sha256(data).hexdigest()
     workbook = str(path)
     with ledger.read() as conn:
-        known = load(conn, workbook)
-    if sha == known.last_pass.written_sha:  # the file shows exactly what the last pass left
-        return _unchanged(path, sha, known)
+        if sha == load_pass(conn, workbook).written_sha:  # the file shows exactly what the last pass left
+            return _nothing_new(path, sha, load_flags(conn, workbook).values(), status_counts(conn, workbook))
 
     tables = read_workbook(path, data=data)
     policy = settings.policy()
@@ -261,8 +264,13 @@ def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, s
         old = state.lines.get(k)
         where = {"sheet": "Orders", "row": line.row, "order_id": line.order_id, "line_key": k}
         if old is None:
-            tx.event("line_seen", wb, content, **where)
-            new = LineState(k, line.order_key or "", line.order_id or "", line.row, digest, _json(content), "New", None, True)
+            # A workbook kept before sheetclerk has history: a line first seen already
+            # invoiced, shipped or closed is adopted with its status and invoice number.
+            adopted = line.status in SETTLED
+            status, invoice_no = (line.status, line.invoice_no) if adopted else ("New", None)
+            data = {**content, "status": status, "invoice_no": invoice_no} if adopted else content
+            tx.event("line_adopted" if adopted else "line_seen", wb, data, **where)
+            new = LineState(k, line.order_key or "", line.order_id or "", line.row, digest, _json(content), status, invoice_no, True)
             put_line(tx.conn, wb, new, new=True)
             state.lines[k] = new
         elif old.content_hash != digest or not old.present:
@@ -328,7 +336,7 @@ def _record_moves(
     bad_rows = {f.row for f in intake_flags if f.sheet == "Stock Moves" and f.severity is Severity.ERROR}
     applied: set[int] = set()
     out: list[Flag] = []
-    for move in desk.stock_moves:
+    for move in sorted(desk.stock_moves, key=lambda m: (m.day or date.max, m.row)):  # in date order
         mk = rows.get(move.row)
         if mk is None:
             continue
@@ -566,14 +574,38 @@ def _write_sidecar(path: Path, writes) -> None:
 
 def _unchanged(path: Path, sha: str, state: LedgerState) -> PassResult:
     """Nothing new: report what the ledger already holds, write nothing."""
+    return _nothing_new(path, sha, state.flags.values(), Counter(s.status for s in state.lines.values() if s.present))
+
+
+def _nothing_new(path: Path, sha: str, flags: Iterable[FlagState], statuses: dict[str, int]) -> PassResult:
+    """The result of a pass that writes nothing: the open flags and the statuses of the lines present."""
     return PassResult(
         path,
         "unchanged",
         sha256_after=sha,
-        flags=tuple(sorted(state.flags.values(), key=_flag_order)),
+        flags=tuple(sorted(flags, key=_flag_order)),
         message="No change since the last pass.",
-        statuses=dict(Counter(s.status for s in state.lines.values() if s.present)),
+        statuses=dict(statuses),
     )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a pass (unless the caller manages the collector).
+
+    A pass makes millions of objects that live until it ends; the collector
+    would walk them over and over (a fifth of a one-row-edit pass at 100k
+    lines). Nothing is frozen afterwards, so a daemon running pass after pass
+    still collects whatever cycles a pass leaves behind.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _flag_order(f: FlagState) -> tuple:

@@ -100,8 +100,9 @@ def _orders(desk: Desk, evaluation: Evaluation, by_row, state: LedgerState, line
             CellWrite(row, "Line Total", totals.get(row)),
             CellWrite(row, "Status", evaluation.statuses.get(row)),
             CellWrite(row, "Check", check_text(by_row.get(("Orders", row), []))),
-            CellWrite(row, "Invoice No", ledger_line.invoice_no if ledger_line else None),
         ]
+        if ledger_line is not None and ledger_line.invoice_no:  # never blank a number sheetclerk did not issue
+            cells.append(CellWrite(row, "Invoice No", ledger_line.invoice_no))
     return cells
 
 

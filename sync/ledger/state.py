@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Select, Table, bindparam, delete, func, insert, select, true, update
 
 from sync.ledger import schema
 
@@ -77,114 +77,180 @@ class LedgerState:
     last_pass: PassState = field(default_factory=PassState)
 
 
+def _columns(table, names) -> Select:
+    """SELECT the named columns, in that order (rows unpack straight into the dataclass)."""
+    return select(*(table.c[n] for n in names))
+
+
+_LINE_COLUMNS = tuple(LineState.__dataclass_fields__)
+_STOCK_COLUMNS = tuple(StockState.__dataclass_fields__)
+_FLAG_COLUMNS = tuple(FlagState.__dataclass_fields__)
+
+
 def load(conn: Connection, workbook: str) -> LedgerState:
+    """Everything the ledger holds for one workbook.
+
+    Rows come as tuples in dataclass field order, unpacked straight into the
+    dataclasses (no per-row mapping and dict): at 100k lines this is a good
+    part of what a pass spends before it reads the workbook.
+    """
     s = LedgerState(workbook)
     t = schema
-    for r in conn.execute(select(t.lines).where(t.lines.c.workbook == workbook)).mappings():
-        s.lines[r["line_key"]] = LineState(**{k: r[k] for k in LineState.__dataclass_fields__})
-    for r in conn.execute(select(t.stock).where(t.stock.c.workbook == workbook)).mappings():
-        s.stock[(r["sku_key"], r["location_key"])] = StockState(**{k: r[k] for k in StockState.__dataclass_fields__})
-    for r in conn.execute(select(t.reservations).where(t.reservations.c.workbook == workbook)).mappings():
-        s.reservations.setdefault(r["line_key"], (r["sku_key"], {}))[1][r["location_key"]] = r["quantity"]
+    lines = s.lines
+    for r in conn.execute(_columns(t.lines, _LINE_COLUMNS).where(t.lines.c.workbook == workbook)):
+        lines[r[0]] = LineState(*r)
+    for r in conn.execute(_columns(t.stock, _STOCK_COLUMNS).where(t.stock.c.workbook == workbook)):
+        s.stock[(r[0], r[1])] = StockState(*r)
+    c = t.reservations.c
+    for line_key, sku_key, location_key, quantity in conn.execute(
+        select(c.line_key, c.sku_key, c.location_key, c.quantity).where(c.workbook == workbook)
+    ):
+        s.reservations.setdefault(line_key, (sku_key, {}))[1][location_key] = quantity
     s.moves = {r[0] for r in conn.execute(select(t.moves.c.move_key).where(t.moves.c.workbook == workbook))}
-    for r in conn.execute(select(t.approvals).where(t.approvals.c.workbook == workbook)).mappings():
-        s.approvals[r["order_key"]] = (r["by"], r["at"])
-    for r in conn.execute(select(t.flags).where(t.flags.c.workbook == workbook)).mappings():
-        f = FlagState(**{k: r[k] for k in FlagState.__dataclass_fields__})
-        s.flags[f.pk] = f
-    for r in conn.execute(select(t.fills).where(t.fills.c.workbook == workbook)).mappings():
-        s.fills[(r["sheet"], r["anchor"], r["column"])] = r["original"]
-    p = conn.execute(select(t.passes).where(t.passes.c.workbook == workbook)).mappings().first()
-    if p is not None:
-        s.last_pass = PassState(p["read_sha"], p["written_sha"], bool(p["write_pending"]), p["at"], p["result"])
+    c = t.approvals.c
+    for order_key, by, at in conn.execute(select(c.order_key, c.by, c.at).where(c.workbook == workbook)):
+        s.approvals[order_key] = (by, at)
+    s.flags = load_flags(conn, workbook)
+    c = t.fills.c
+    for sheet, anchor, column, original in conn.execute(
+        select(c.sheet, c.anchor, c.column, c.original).where(c.workbook == workbook)
+    ):
+        s.fills[(sheet, anchor, column)] = original
+    s.last_pass = load_pass(conn, workbook)
     return s
 
 
+def load_pass(conn: Connection, workbook: str) -> PassState:
+    """What the last pass over the workbook read and wrote (empty if none): all a no-change pass needs."""
+    t = schema.passes
+    p = conn.execute(select(t).where(t.c.workbook == workbook)).mappings().first()
+    if p is None:
+        return PassState()
+    return PassState(p["read_sha"], p["written_sha"], bool(p["write_pending"]), p["at"], p["result"])
+
+
+def load_flags(conn: Connection, workbook: str) -> dict[tuple[str, str, str, str], FlagState]:
+    """The open flags, by primary key."""
+    t = schema.flags
+    flags = {}
+    for r in conn.execute(_columns(t, _FLAG_COLUMNS).where(t.c.workbook == workbook)):
+        f = FlagState(*r)
+        flags[f.pk] = f
+    return flags
+
+
+def status_counts(conn: Connection, workbook: str) -> dict[str, int]:
+    """How many lines present on the sheet have each status."""
+    t = schema.lines
+    query = (
+        select(t.c.status, func.count())
+        .where(t.c.workbook == workbook, t.c.present.is_(true()))
+        .group_by(t.c.status)
+        .order_by(t.c.status)
+    )
+    return {status: n for status, n in conn.execute(query)}
+
+
 # --- writing state (always inside a Tx, next to the events that explain it) ------
+#
+# Each statement is built once, with bound parameters, and executed with a dict
+# of values: SQLAlchemy compiles it once and reuses it. (Building a statement
+# with `.values(...)` per row costs ~100 us of Python each; a first sync at 100k
+# lines writes a few hundred thousand rows.) Names of the WHERE parameters start
+# with `w_`, so they never clash with the columns being set.
+
+def _where(table: Table, *names: str):
+    return [table.c[n] == bindparam(f"w_{n}") for n in names]
+
+
+_lines, _stock, _reservations, _flags, _fills, _passes = (
+    schema.lines, schema.stock, schema.reservations, schema.flags, schema.fills, schema.passes,
+)
+_INSERT_LINE = insert(_lines)
+_UPDATE_LINE = update(_lines).where(*_where(_lines, "workbook", "line_key"))
+_INSERT_STOCK = insert(_stock)
+_UPDATE_STOCK = update(_stock).where(*_where(_stock, "workbook", "sku_key", "location_key"))
+_DELETE_RESERVATIONS = delete(_reservations).where(*_where(_reservations, "workbook", "line_key"))
+_INSERT_RESERVATION = insert(_reservations)
+_INSERT_MOVE = insert(schema.moves)
+_INSERT_APPROVAL = insert(schema.approvals)
+_INSERT_FLAG = insert(_flags)
+_FLAG_KEY = ("workbook", "sheet", "anchor", "column", "code")
+_UPDATE_FLAG = update(_flags).where(*_where(_flags, *_FLAG_KEY))
+_DELETE_FLAG = delete(_flags).where(*_where(_flags, *_FLAG_KEY))
+_DELETE_FILL = delete(_fills).where(*_where(_fills, "workbook", "sheet", "anchor", "column"))
+_INSERT_FILL = insert(_fills)
+_UPDATE_PASS = update(_passes).where(*_where(_passes, "workbook"))
+_INSERT_PASS = insert(_passes)
+
 
 def put_line(conn: Connection, workbook: str, line: LineState, *, new: bool) -> None:
-    values = {k: getattr(line, k) for k in LineState.__dataclass_fields__}
+    values = {k: getattr(line, k) for k in _LINE_COLUMNS}
     if new:
-        conn.execute(insert(schema.lines).values(workbook=workbook, **values))
+        conn.execute(_INSERT_LINE, {"workbook": workbook, **values})
     else:
-        conn.execute(
-            update(schema.lines)
-            .where(schema.lines.c.workbook == workbook, schema.lines.c.line_key == line.line_key)
-            .values(**values)
-        )
+        conn.execute(_UPDATE_LINE, {"w_workbook": workbook, "w_line_key": line.line_key, **values})
 
 
 def put_stock(conn: Connection, workbook: str, s: StockState, *, new: bool) -> None:
-    values = {k: getattr(s, k) for k in StockState.__dataclass_fields__}
+    values = {k: getattr(s, k) for k in _STOCK_COLUMNS}
     if new:
-        conn.execute(insert(schema.stock).values(workbook=workbook, **values))
+        conn.execute(_INSERT_STOCK, {"workbook": workbook, **values})
     else:
-        c = schema.stock.c
         conn.execute(
-            update(schema.stock)
-            .where(c.workbook == workbook, c.sku_key == s.sku_key, c.location_key == s.location_key)
-            .values(**values)
+            _UPDATE_STOCK, {"w_workbook": workbook, "w_sku_key": s.sku_key, "w_location_key": s.location_key, **values}
         )
 
 
 def set_reservations(conn: Connection, workbook: str, line_key: str, sku_key: str, by_location: dict[str, int]) -> None:
-    c = schema.reservations.c
-    conn.execute(delete(schema.reservations).where(c.workbook == workbook, c.line_key == line_key))
+    conn.execute(_DELETE_RESERVATIONS, {"w_workbook": workbook, "w_line_key": line_key})
     for location_key, quantity in by_location.items():
         conn.execute(
-            insert(schema.reservations).values(
-                workbook=workbook, line_key=line_key, sku_key=sku_key, location_key=location_key, quantity=quantity
-            )
+            _INSERT_RESERVATION,
+            {"workbook": workbook, "line_key": line_key, "sku_key": sku_key, "location_key": location_key, "quantity": quantity},
         )
 
 
 def add_move(conn: Connection, workbook: str, move_key: str, seq: int) -> None:
-    conn.execute(insert(schema.moves).values(workbook=workbook, move_key=move_key, seq=seq))
+    conn.execute(_INSERT_MOVE, {"workbook": workbook, "move_key": move_key, "seq": seq})
 
 
 def add_approval(conn: Connection, workbook: str, order_key: str, by: str, at: str) -> None:
-    conn.execute(insert(schema.approvals).values(workbook=workbook, order_key=order_key, by=by, at=at))
+    conn.execute(_INSERT_APPROVAL, {"workbook": workbook, "order_key": order_key, "by": by, "at": at})
+
+
+def _flag_key(workbook: str, f: FlagState) -> dict[str, str]:
+    return {"w_workbook": workbook, "w_sheet": f.sheet, "w_anchor": f.anchor, "w_column": f.column, "w_code": f.code}
 
 
 def put_flag(conn: Connection, workbook: str, f: FlagState, *, new: bool) -> None:
-    values = {k: getattr(f, k) for k in FlagState.__dataclass_fields__}
     if new:
-        conn.execute(insert(schema.flags).values(workbook=workbook, **values))
+        conn.execute(_INSERT_FLAG, {"workbook": workbook, **{k: getattr(f, k) for k in _FLAG_COLUMNS}})
     else:
-        c = schema.flags.c
-        conn.execute(
-            update(schema.flags)
-            .where(c.workbook == workbook, c.sheet == f.sheet, c.anchor == f.anchor, c.column == f.column, c.code == f.code)
-            .values(row=f.row, severity=f.severity, message=f.message)
-        )
+        conn.execute(_UPDATE_FLAG, {**_flag_key(workbook, f), "row": f.row, "severity": f.severity, "message": f.message})
 
 
 def drop_flag(conn: Connection, workbook: str, f: FlagState) -> None:
-    c = schema.flags.c
-    conn.execute(
-        delete(schema.flags).where(
-            c.workbook == workbook, c.sheet == f.sheet, c.anchor == f.anchor, c.column == f.column, c.code == f.code
-        )
-    )
+    conn.execute(_DELETE_FLAG, _flag_key(workbook, f))
+
+
+def _fill_key(workbook: str, cell: tuple[str, str, str]) -> dict[str, str]:
+    return {"w_workbook": workbook, "w_sheet": cell[0], "w_anchor": cell[1], "w_column": cell[2]}
 
 
 def put_fill(conn: Connection, workbook: str, cell: tuple[str, str, str], original: str | None) -> None:
-    c = schema.fills.c
+    conn.execute(_DELETE_FILL, _fill_key(workbook, cell))
     conn.execute(
-        delete(schema.fills).where(c.workbook == workbook, c.sheet == cell[0], c.anchor == cell[1], c.column == cell[2])
+        _INSERT_FILL, {"workbook": workbook, "sheet": cell[0], "anchor": cell[1], "column": cell[2], "original": original}
     )
-    conn.execute(insert(schema.fills).values(workbook=workbook, sheet=cell[0], anchor=cell[1], column=cell[2], original=original))
 
 
 def drop_fill(conn: Connection, workbook: str, cell: tuple[str, str, str]) -> None:
-    c = schema.fills.c
-    conn.execute(
-        delete(schema.fills).where(c.workbook == workbook, c.sheet == cell[0], c.anchor == cell[1], c.column == cell[2])
-    )
+    conn.execute(_DELETE_FILL, _fill_key(workbook, cell))
 
 
 def put_pass(conn: Connection, workbook: str, p: PassState) -> None:
     values = {"read_sha": p.read_sha, "written_sha": p.written_sha, "write_pending": p.write_pending, "at": p.at, "result": p.result}
-    updated = conn.execute(update(schema.passes).where(schema.passes.c.workbook == workbook).values(**values))
+    updated = conn.execute(_UPDATE_PASS, {"w_workbook": workbook, **values})
     if updated.rowcount == 0:
-        conn.execute(insert(schema.passes).values(workbook=workbook, **values))
+        conn.execute(_INSERT_PASS, {"workbook": workbook, **values})

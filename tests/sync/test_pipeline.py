@@ -287,3 +287,17 @@ def test_an_invoiced_line_that_changes_is_flagged_until_put_back(tmp_path: Path)
     assert column(path, "Orders", "Status")[2] == "Invoiced"
     edit(path, "Orders", {(2, "Quantity"): 10})
     assert not any(f.code == "changed_after_invoice" for f in run_pass(path).flags)
+
+
+def test_a_first_sync_adopts_the_history_already_in_the_sheet(tmp_path: Path) -> None:
+    """A desk kept before sheetclerk: invoiced and delivered lines keep their status and number."""
+    path = desk(tmp_path)
+    edit(path, "Orders", {(2, "Status"): "Delivered", (2, "Invoice No"): "RE-2025-118",
+                          (3, "Status"): "Delivered", (3, "Invoice No"): "RE-2025-118",
+                          (4, "Status"): "Invoiced", (4, "Invoice No"): "RE-2025-121"})
+    result = run_pass(path)
+    status, invoice = column(path, "Orders", "Status"), column(path, "Orders", "Invoice No")
+    assert (status[2], status[3], status[4]) == ("Delivered", "Delivered", "Invoiced")
+    assert (invoice[2], invoice[4]) == ("RE-2025-118", "RE-2025-121")
+    assert [e["kind"] for e in events(path)].count("line_adopted") == 3
+    assert result.statuses.get("Delivered") == 2
