@@ -25,7 +25,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -37,6 +37,7 @@ from rules.flags import Code, Flag, Severity, flag
 from rules.intake import read_desk
 from rules.models import Desk, OrderLine
 from rules.orders import SETTLED
+from rules.schema import INPUT_SHEETS, REVIEW
 from sync.config import Settings, load_settings
 from sync.errors import CannotRun
 from sync.faults import crash_point
@@ -67,7 +68,7 @@ from sync.live_writer import choose_writer
 from sync.ledger.store import Tx
 from sync.row_keys import anchors, content_hash, line_content
 from sync.writeback import WorkbookWriter, WriteOutcome, WriteStatus
-from sync.writeplan import plan_writes
+from sync.writeplan import plan_writes, review_matches
 from sync.xlsx_reader import read_bytes, read_workbook
 
 #: Flags that are not re-derived from the sheet each pass: they stay open until
@@ -161,7 +162,7 @@ def _attempt(path: Path, settings: Settings, ledger: Ledger, writer: WorkbookWri
         if sha == load_pass(conn, workbook).written_sha:  # the file shows exactly what the last pass left
             return _nothing_new(path, sha, load_flags(conn, workbook).values(), status_counts(conn, workbook))
 
-    tables = read_workbook(path, data=data)
+    tables = read_workbook(path, (*INPUT_SHEETS, REVIEW), data=data)
     policy = settings.policy()
     desk, intake_flags = read_desk(tables, policy.day_first)
     at = _file_time(path)
@@ -181,6 +182,8 @@ def _attempt(path: Path, settings: Settings, ledger: Ledger, writer: WorkbookWri
     writes = plan_writes(
         outcome.desk, outcome.evaluation, outcome.open_flags, outcome.state, outcome.anchors, outcome.applied_moves, tables
     )
+    if writes.review is not None and review_matches(tables.get(REVIEW.name), writes.review):
+        writes = replace(writes, review=None)  # the Review sheet already says exactly this
     written = writer.write(path, writes, sha)
     _write_sidecar(path, writes)
     crash_point("after_write")
@@ -560,16 +563,22 @@ def _after_write(tx: Tx, workbook: str, written: WriteOutcome, outcome: Recorded
 
 
 def _write_sidecar(path: Path, writes) -> None:
+    """Refresh `<name>.review.xlsx` when the Review changed (or the sidecar is missing)."""
     try:
         from sync.xlsx_writer import write_review_sidecar
 
-        if writes.review is not None:
-            write_review_sidecar(path, writes.review)
+        if writes.review is not None or not path.with_name(f"{path.stem}.review.xlsx").exists():
+            write_review_sidecar(path, writes.review if writes.review is not None else _review_from_file(path))
     except Exception:  # noqa: BLE001 - the sidecar is a convenience; the pass has already succeeded
         pass
 
 
 # --- small helpers --------------------------------------------------------------------
+
+
+def _review_from_file(path: Path) -> tuple[tuple, ...]:
+    table = read_workbook(path, (REVIEW,)).get(REVIEW.name)
+    return tuple(tuple(values) for _, values in table.rows) if table else ()
 
 
 def _unchanged(path: Path, sha: str, state: LedgerState) -> PassResult:

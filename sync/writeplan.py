@@ -18,7 +18,7 @@ from rules.models import Desk
 from rules.schema import INVENTORY, ORDERS, STOCK_MOVES, SheetSpec
 from rules.table import RawTable
 from sync.ledger.state import FlagState, LedgerState
-from sync.writeback import CellWrite, Fill, Restore, SheetWrites, WorkbookWrites
+from sync.writeback import REVIEW_HEADERS, CellWrite, Fill, Restore, SheetWrites, WorkbookWrites
 
 SPECS: dict[str, SheetSpec] = {s.name: s for s in (ORDERS, INVENTORY, STOCK_MOVES)}
 _SEVERITY_RANK = {Severity.ERROR.value: 0, Severity.WARNING.value: 1}
@@ -158,6 +158,21 @@ def _fills(open_flags, state: LedgerState, anchors: dict[str, dict[int, str]]) -
         if row is not None:
             out[sheet].append((row, column, Restore(original)))
     return out
+
+
+def review_matches(table: RawTable | None, rows: tuple[tuple, ...]) -> bool:
+    """Does the Review sheet, as read this pass, already hold exactly these rows?"""
+    if table is None or tuple(h.strip() for h in table.headers[: len(REVIEW_HEADERS)]) != REVIEW_HEADERS:
+        return False
+    found = [tuple(values[: len(REVIEW_HEADERS)]) for _, values in table.rows]
+    found = [r for r in found if any(v not in (None, "") for v in r)]
+    if len(found) != len(rows):
+        return False
+    return all(_same_review_row(a, b) for a, b in zip(found, rows))
+
+
+def _same_review_row(found: tuple, wanted: tuple) -> bool:
+    return len(found) == len(wanted) and all(same_value(f, w) for f, w in zip(found, wanted))
 
 
 def _review(open_flags) -> tuple[tuple, ...]:
