@@ -467,7 +467,7 @@ def _changed_after_invoice(tx: Tx, state: LedgerState, desk: Desk, line_keys: di
         ledger_line = state.lines.get(k) if k else None
         if ledger_line is None:
             continue
-        if k in new_keys and ledger_line.order_key in settled_orders:
+        if k in new_keys and ledger_line.status not in SETTLED and ledger_line.order_key in settled_orders:
             out.append(flag("Orders", line.row, "Order ID", Code.CHANGED_AFTER_INVOICE,
                             f"Order {line.order_id} is already invoiced; a new line cannot be added to it. "
                             "Enter it as a new order, or have a manager cancel or credit the invoice."))

@@ -301,3 +301,7 @@ def test_a_first_sync_adopts_the_history_already_in_the_sheet(tmp_path: Path) ->
     assert (invoice[2], invoice[4]) == ("RE-2025-118", "RE-2025-121")
     assert [e["kind"] for e in events(path)].count("line_adopted") == 3
     assert result.statuses.get("Delivered") == 2
+    assert not any(f.code == "changed_after_invoice" for f in result.flags)
+    edit(path, "Orders", {(6, "Notes"): "call first"})
+    again = run_pass(path)
+    assert [e["kind"] for e in events(path)[-again.events:]] == ["line_changed"]  # the first pass settled everything
