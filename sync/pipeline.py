@@ -334,44 +334,60 @@ def _record_stock(tx: Tx, state: LedgerState, desk: Desk, rows: dict[int, str]) 
 def _record_moves(
     tx: Tx, state: LedgerState, desk: Desk, rows: dict[int, str], intake_flags: tuple[Flag, ...]
 ) -> tuple[set[int], list[Flag]]:
-    """Apply each Stock Moves row to the book exactly once (keyed by its content)."""
-    wb = state.workbook
+    """Apply each Stock Moves row to the book exactly once (keyed by its content), in date order.
+
+    A removal that would take stock below zero waits; rounds repeat until no
+    more moves fit, so a removal dated before a receipt listed later still goes
+    through in this pass (the same pass again would find nothing left to do).
+    """
     bad_rows = {f.row for f in intake_flags if f.sheet == "Stock Moves" and f.severity is Severity.ERROR}
     applied: set[int] = set()
-    out: list[Flag] = []
-    for move in sorted(desk.stock_moves, key=lambda m: (m.day or date.max, m.row)):  # in date order
+    waiting = []
+    for move in sorted(desk.stock_moves, key=lambda m: (m.day or date.max, m.row)):
         mk = rows.get(move.row)
         if mk is None:
             continue
         if mk in state.moves:
             applied.add(move.row)
-            continue
-        if move.row in bad_rows or None in (move.day, move.quantity) or not move.quantity:
-            continue
-        st = state.stock.get((key(move.sku), key(move.location)))
-        if st is None:
-            continue  # unknown SKU or location: the rules flag it
-        if st.book + move.quantity < 0:
-            out.append(
-                flag(
-                    "Stock Moves", move.row, "Quantity", Code.INVALID_QUANTITY,
-                    f"Quantity {move.quantity} would take {st.sku} at {st.location} below zero "
-                    f"(book stock {st.book}); not applied.",
-                )
-            )
-            continue
-        seq = tx.event(
-            "stock_moved", wb,
-            {"sku": st.sku, "location": st.location, "quantity": move.quantity, "reason": move.reason,
-             "reference": move.reference, "date": move.day, "book_before": st.book},
-            sheet="Stock Moves", row=move.row,
+        elif move.row not in bad_rows and None not in (move.day, move.quantity) and move.quantity:
+            if (key(move.sku), key(move.location)) in state.stock:  # else the rules flag the SKU or location
+                waiting.append((move, mk))
+    progress = True
+    while waiting and progress:
+        progress, still = False, []
+        for move, mk in waiting:
+            st = state.stock[(key(move.sku), key(move.location))]
+            if st.book + move.quantity < 0:
+                still.append((move, mk))
+                continue
+            _apply_move(tx, state, st, move, mk)
+            applied.add(move.row)
+            progress = True
+        waiting = still
+    out = [
+        flag(
+            "Stock Moves", move.row, "Quantity", Code.INVALID_QUANTITY,
+            f"Quantity {move.quantity} would take {st.sku} at {st.location} below zero "
+            f"(book stock {st.book}); not applied.",
         )
-        st.book += move.quantity
-        put_stock(tx.conn, wb, st, new=False)
-        add_move(tx.conn, wb, mk, seq)
-        state.moves.add(mk)
-        applied.add(move.row)
+        for move, _ in waiting
+        for st in (state.stock[(key(move.sku), key(move.location))],)
+    ]
     return applied, out
+
+
+def _apply_move(tx: Tx, state: LedgerState, st: StockState, move, move_key: str) -> None:
+    wb = state.workbook
+    seq = tx.event(
+        "stock_moved", wb,
+        {"sku": st.sku, "location": st.location, "quantity": move.quantity, "reason": move.reason,
+         "reference": move.reference, "date": move.day, "book_before": st.book},
+        sheet="Stock Moves", row=move.row,
+    )
+    st.book += move.quantity
+    put_stock(tx.conn, wb, st, new=False)
+    add_move(tx.conn, wb, move_key, seq)
+    state.moves.add(move_key)
 
 
 def _record_approvals(tx: Tx, state: LedgerState, desk: Desk, who: str) -> None:
