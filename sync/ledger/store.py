@@ -29,6 +29,8 @@ from sync.ledger.chain import GENESIS, canonical, event_hash, row_hash
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATING = threading.Lock()
+#: The newest migration in `migrations/versions` (a test holds the two together).
+SCHEMA_VERSION = "0002"
 #: Any constant: PostgreSQL advisory locks are named by a 64-bit number ("sheetclk").
 _MIGRATION_LOCK_ID = 0x736865657463_6C6B
 DATA_DIR_NAME = "sheetclerk-data"
@@ -164,6 +166,8 @@ class Ledger:
         take turns on a lock; across processes, SQLite's BEGIN IMMEDIATE and a
         PostgreSQL advisory lock make the second opener wait and find it done.
         """
+        if self.schema_version() == SCHEMA_VERSION:
+            return  # the common case, and the cheap one: no migration scripts to load
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
         with _MIGRATING, self.engine.begin() as conn:
@@ -173,6 +177,14 @@ class Ledger:
             command.upgrade(config, "head")
             if conn.execute(select(schema.chain_head.c.id)).first() is None:
                 conn.execute(insert(schema.chain_head).values(id=1, seq=0, hash=GENESIS))
+
+    def schema_version(self) -> str | None:
+        """The Alembic revision the ledger is at, or None for a new (or unreadable) one."""
+        try:
+            with self.engine.connect() as conn:
+                return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        except Exception:  # noqa: BLE001 - no table yet: a new ledger
+            return None
 
     def close(self) -> None:
         self.engine.dispose()

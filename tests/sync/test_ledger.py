@@ -107,3 +107,17 @@ def test_sqlite_ledger_uses_wal_and_full_sync(tmp_path) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
     ledger.close()
+
+
+def test_schema_version_is_the_newest_migration(tmp_path) -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from sync.ledger.store import _MIGRATIONS, SCHEMA_VERSION
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_VERSION
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    assert ledger.schema_version() == SCHEMA_VERSION
+    ledger.close()
