@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -65,6 +66,7 @@ lines = Table(
     Column("present", Boolean, nullable=False),
     Column("invoiced", Text),
     PrimaryKeyConstraint("workbook", "line_key"),
+    Index("ix_lines_status", "workbook", "present", "status"),
 )
 
 stock = Table(

@@ -144,7 +144,7 @@ def status_counts(conn: Connection, workbook: str) -> dict[str, int]:
     t = schema.lines
     query = (
         select(t.c.status, func.count())
-        .where(t.c.workbook == workbook, t.c.present.is_(true()))
+        .where(t.c.workbook == workbook, t.c.present == true())
         .group_by(t.c.status)
         .order_by(t.c.status)
     )
