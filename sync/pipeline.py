@@ -58,6 +58,7 @@ from sync.ledger.state import (
     put_fill,
     put_flag,
     put_line,
+    put_lines,
     put_pass,
     put_stock,
     set_reservations,
@@ -255,6 +256,7 @@ def _record(tx: Tx, state: LedgerState, desk: Desk, intake_flags: tuple[Flag, ..
 
 def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, str]) -> list[FlagState]:
     """Record new, changed, restored and removed lines; returns a flag for each line just removed."""
+    inserts: list[LineState] = []
     wb = state.workbook
     present: set[str] = set()
     for line in desk.lines:
@@ -273,8 +275,11 @@ def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, s
             status, invoice_no = (line.status, line.invoice_no) if adopted else ("New", None)
             data = {**content, "status": status, "invoice_no": invoice_no} if adopted else content
             tx.event("line_adopted" if adopted else "line_seen", wb, data, **where)
-            new = LineState(k, line.order_key or "", line.order_id or "", line.row, digest, _json(content), status, invoice_no, True)
-            put_line(tx.conn, wb, new, new=True)
+            invoiced = _json({attr: getattr(line, attr) for _, attr in INVOICED_TERMS}) if adopted else None
+            new = LineState(
+                k, line.order_key or "", line.order_id or "", line.row, digest, _json(content), status, invoice_no, True, invoiced
+            )
+            inserts.append(new)
             state.lines[k] = new
         elif old.content_hash != digest or not old.present:
             tx.event("line_changed" if old.present else "line_restored", wb, {"before": json.loads(old.content), "after": content}, **where)
@@ -283,6 +288,7 @@ def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, s
         elif old.row != line.row:
             old.row = line.row  # moved by a sort or an inserted row: not an event
             put_line(tx.conn, wb, old, new=False)
+    put_lines(tx.conn, wb, inserts, new=True)
     removed = []
     for k, old in state.lines.items():
         if old.present and k not in present:
@@ -457,6 +463,7 @@ def _assert_never_oversold(state: LedgerState) -> None:
 
 def _record_statuses(tx: Tx, state: LedgerState, desk: Desk, evaluation: Evaluation, line_keys: dict[int, str]) -> None:
     wb = state.workbook
+    changed: list[LineState] = []
     for line in desk.lines:
         k = line_keys.get(line.row)
         old = state.lines.get(k) if k else None
@@ -465,7 +472,8 @@ def _record_statuses(tx: Tx, state: LedgerState, desk: Desk, evaluation: Evaluat
             continue
         tx.event("status_changed", wb, {"from": old.status, "to": new}, sheet="Orders", row=line.row, order_id=line.order_id, line_key=k)
         old.status = new
-        put_line(tx.conn, wb, old, new=False)
+        changed.append(old)
+    put_lines(tx.conn, wb, changed, new=False)
 
 
 #: What an invoice fixes about a line: (header, attribute). SPEC: SKU, quantity, price, discount.
@@ -495,6 +503,8 @@ def _changed_after_invoice(tx: Tx, state: LedgerState, desk: Desk, line_keys: di
             ledger_line.invoiced = _json(terms)
             put_line(tx.conn, state.workbook, ledger_line, new=False)
             continue
+        if _json(terms) == ledger_line.invoiced:
+            continue  # as invoiced (the usual case, decided with one comparison)
         invoiced = json.loads(ledger_line.invoiced)
         for header, attr in INVOICED_TERMS:
             now = json.loads(_json(terms[attr]))

@@ -192,6 +192,19 @@ def put_line(conn: Connection, workbook: str, line: LineState, *, new: bool) -> 
         conn.execute(_UPDATE_LINE, {"w_workbook": workbook, "w_line_key": line.line_key, **values})
 
 
+def put_lines(conn: Connection, workbook: str, lines: list[LineState], *, new: bool) -> None:
+    """`put_line` for many lines in one executemany: a first sync records every line."""
+    if not lines:
+        return
+    if new:
+        conn.execute(_INSERT_LINE, [{"workbook": workbook, **{k: getattr(x, k) for k in _LINE_COLUMNS}} for x in lines])
+    else:
+        conn.execute(
+            _UPDATE_LINE,
+            [{"w_workbook": workbook, "w_line_key": x.line_key, **{k: getattr(x, k) for k in _LINE_COLUMNS}} for x in lines],
+        )
+
+
 def put_stock(conn: Connection, workbook: str, s: StockState, *, new: bool) -> None:
     values = {k: getattr(s, k) for k in _STOCK_COLUMNS}
     if new:
