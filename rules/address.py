@@ -31,8 +31,6 @@ def _rules(country: str) -> tuple[frozenset[str], tuple[re.Pattern[str], ...], s
     return required, tuple(r.postal_code_matchers), example
 
 
-def is_country(code: str) -> bool:
-    return _rules(code.upper()) is not None
 
 
 def problems(address: str | None, city: str | None, postal_code: str | None, country: str | None) -> tuple[tuple[str, str], ...]:

@@ -120,10 +120,6 @@ class Flag(BaseModel):
             "message": self.message,
         }
 
-    @property
-    def sort_key(self) -> tuple[str, int, str, str]:
-        return (self.sheet, self.row or 0, self.column, self.code.value)
-
 
 def flag(sheet: str, row: int | None, column: str, code: Code, message: str) -> Flag:
     """Build a flag with the severity its code always has.
@@ -134,7 +130,3 @@ def flag(sheet: str, row: int | None, column: str, code: Code, message: str) -> 
     return trusted(
         Flag, {"sheet": sheet, "row": row, "column": column, "code": code, "severity": SEVERITY[code], "message": message}
     )
-
-
-def has_error(flags: tuple[Flag, ...] | list[Flag]) -> bool:
-    return any(f.severity is Severity.ERROR for f in flags)

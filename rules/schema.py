@@ -47,8 +47,6 @@ class SheetSpec:
     columns: tuple[Column, ...]
     required: bool
     """A required sheet must exist; an optional one that is missing reads as empty."""
-    key_columns: tuple[str, ...] = ()
-    """Headers whose values must be unique in the sheet (`duplicate_key`)."""
 
     def column(self, header: str) -> Column:
         for c in self.columns:
@@ -57,7 +55,7 @@ class SheetSpec:
         raise KeyError(header)
 
 
-C, S = Writer.CLERK, Writer.SHEETCLERK
+S = Writer.SHEETCLERK
 
 ORDERS = SheetSpec(
     "Orders",
@@ -96,7 +94,6 @@ PRODUCTS = SheetSpec(
         Column("Active"),
     ),
     required=True,
-    key_columns=("SKU",),
 )
 
 CUSTOMERS = SheetSpec(
@@ -114,7 +111,6 @@ CUSTOMERS = SheetSpec(
         Column("Payment Terms (days)", aliases=("Payment Terms",)),
     ),
     required=True,
-    key_columns=("Customer ID",),
 )
 
 INVENTORY = SheetSpec(
@@ -129,7 +125,6 @@ INVENTORY = SheetSpec(
         Column("Available", S),
     ),
     required=True,
-    key_columns=("SKU", "Location"),
 )
 
 STOCK_MOVES = SheetSpec(
@@ -157,7 +152,6 @@ PAYMENTS = SheetSpec(
         Column("Reference"),
     ),
     required=False,
-    key_columns=("Payment ID",),
 )
 
 RETURNS = SheetSpec(
@@ -174,7 +168,6 @@ RETURNS = SheetSpec(
         Column("Credit Note No", S),
     ),
     required=False,
-    key_columns=("RMA ID",),
 )
 
 REVIEW = SheetSpec(
@@ -202,6 +195,17 @@ SHEETS: tuple[SheetSpec, ...] = (
     RETURNS,
     REVIEW,
 )
+
+def column_keys(sheet: str, header: str) -> tuple[str, ...]:
+    """Every header key a column may be found under: a spec column's aliases count too."""
+    folded, wanted = sheet.strip().casefold(), header_key(header)
+    for spec in SHEETS:
+        if spec.name.casefold() == folded:
+            for column in spec.columns:
+                if wanted in column.keys:
+                    return column.keys
+    return (wanted,)
+
 
 #: The sheets whose rows are input (Review is sheetclerk's output only).
 INPUT_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in SHEETS if s is not REVIEW)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from rules.orders import group_orders
 from rules.policy import Policy
 from rules.schema import SHEETS
 from rules.table import RawTable
+from sync.gc_pause import collector_paused
 from sync.xlsx_reader import read_workbook
 
 
@@ -84,42 +83,21 @@ def _in_workbook_spelling(flags: list[Flag], tables: dict[str, RawTable]) -> tup
 
 
 def check_tables(tables: dict[str, RawTable], policy: Policy, workbook: Path) -> CheckReport:
-    """Validate already-read tables (the part shared by every workbook source)."""
-    with gc_paused():
-        desk, intake_flags = read_desk(tables, policy.day_first)
-        return _report(desk, intake_flags, tables, policy, workbook)
+    """Validate already-read tables (the part shared by every workbook source).
 
-
-def _report(desk: Desk, intake_flags, tables: dict[str, RawTable], policy: Policy, workbook: Path) -> CheckReport:
-    evaluation = evaluate(desk, policy, intake_flags)
-    return CheckReport(workbook, desk, evaluation, _in_workbook_spelling(list(evaluation.flags), tables))
-
-
-@contextmanager
-def gc_paused():
-    """Pause the cyclic collector for a run; on the way out, freeze what survived.
-
-    With only `gc.enable()` at the end, the next allocation collects every object
-    made while paused (~0.3 s at 100k rows), and collections during the read
-    cost as much again. Frozen objects are still freed by reference counting;
-    only reference cycles among them would outlive the run (there are none).
+    The raw cells are let go once intake has turned them into records; only the
+    headers are kept, to name columns as the workbook spells them.
     """
-    if not gc.isenabled():  # nested, or the caller manages the collector
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
+    with collector_paused(freeze=True):
+        desk, intake_flags = read_desk(tables, policy.day_first)
+        headers = {name: RawTable(t.sheet, t.headers) for name, t in tables.items()}
+        del tables
+        evaluation = evaluate(desk, policy, intake_flags)
+        return CheckReport(workbook, desk, evaluation, _in_workbook_spelling(list(evaluation.flags), headers))
 
 
 def check_workbook(path: Path | str, policy: Policy) -> CheckReport:
     """Read and validate a workbook file; raises WorkbookUnreadable if it cannot be read."""
     path = Path(path)
-    with gc_paused():
-        tables = read_workbook(path)
-        desk, intake_flags = read_desk(tables, policy.day_first)
-        tables = {name: RawTable(t.sheet, t.headers) for name, t in tables.items()}  # free the raw cells
-        return _report(desk, intake_flags, tables, policy, path)
+    with collector_paused(freeze=True):
+        return check_tables(read_workbook(path), policy, path)

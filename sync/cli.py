@@ -52,21 +52,27 @@ def check(workbook: WorkbookArg, as_json: JsonOpt = False) -> None:
     raise typer.Exit(EXIT_FLAGS if report.errors else EXIT_OK)
 
 
-def print_report(report: CheckReport, console: Console) -> None:
-    """One table per sheet, rows in order, then a one-line summary."""
+def print_flags(flags, console: Console) -> None:
+    """One table per sheet, rows in order. Takes rule flags and ledger flags alike
+    (anything with sheet, row, column, code, severity and message)."""
     by_sheet: dict[str, list] = {}
-    for f in report.flags:
+    for f in flags:
         by_sheet.setdefault(f.sheet, []).append(f)
-    for sheet, flags in by_sheet.items():
+    for sheet, sheet_flags in by_sheet.items():
         table = Table(title=f"[bold]{sheet}[/]", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
         table.add_column("Row", justify="right", style="cyan", no_wrap=True)
         table.add_column("Column", no_wrap=True, max_width=22, overflow="ellipsis")
         table.add_column("Code", no_wrap=True)
         table.add_column("Message", overflow="fold", ratio=1)
-        for f in flags:
-            mark = "[red]✖" if f.severity is Severity.ERROR else "[yellow]▲"
-            table.add_row(str(f.row or ""), f.column, f"{mark} {f.code.value}[/]", f.message)
+        for f in sheet_flags:
+            mark = "[red]✖" if f.severity == Severity.ERROR else "[yellow]▲"
+            table.add_row(str(f.row or ""), f.column, f"{mark} {f.code}[/]", f.message)
         console.print(table)
+
+
+def print_report(report: CheckReport, console: Console) -> None:
+    """The flags, then a one-line summary."""
+    print_flags(report.flags, console)
     s = report.summary()
     statuses = ", ".join(f"{n} {k}" for k, n in s["by_status"].items()) or "none"
     if report.flags:
@@ -99,19 +105,7 @@ def sync(workbook: WorkbookArg, as_json: JsonOpt = False) -> None:
 
 
 def print_pass(result, console: Console) -> None:
-    by_sheet: dict[str, list] = {}
-    for f in result.flags:
-        by_sheet.setdefault(f.sheet, []).append(f)
-    for sheet, flags in by_sheet.items():
-        table = Table(title=f"[bold]{sheet}[/]", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-        table.add_column("Row", justify="right", style="cyan", no_wrap=True)
-        table.add_column("Column", no_wrap=True, max_width=22, overflow="ellipsis")
-        table.add_column("Code", no_wrap=True)
-        table.add_column("Message", overflow="fold", ratio=1)
-        for f in flags:
-            mark = "[red]✖" if f.severity == Severity.ERROR.value else "[yellow]▲"
-            table.add_row(str(f.row or ""), f.column, f"{mark} {f.code}[/]", f.message)
-        console.print(table)
+    print_flags(result.flags, console)
     statuses = ", ".join(f"{n} {k}" for k, n in sorted(result.statuses.items())) or "no lines"
     what = {
         "synced": "synced",
@@ -166,10 +160,9 @@ app.add_typer(ledger_app, name="ledger")
 @ledger_app.command("verify")
 def ledger_verify(workbook: WorkbookArg) -> None:
     """Recompute the hash chain of the workbook's ledger: any changed, removed or reordered event shows."""
-    from sync.ledger import Ledger, ledger_url_for
+    from sync.ledger import Ledger
 
-    settings = load_settings(workbook)
-    ledger = Ledger.open(settings.ledger_url or ledger_url_for(workbook, settings.data_dir))
+    ledger = Ledger.for_workbook(workbook, load_settings(workbook))
     try:
         report = ledger.verify()
     finally:

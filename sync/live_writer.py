@@ -59,7 +59,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from lxml import etree
 
-from rules.schema import SHEETS, header_key
+from rules.schema import column_keys, header_key
 from sync.writeback import (
     FILL_ARGB,
     REVIEW_HEADERS,
@@ -183,7 +183,7 @@ class _Columns:
                 self.last = column
 
     def find(self, spec_sheet: str, header: str) -> int | None:
-        return next((self.columns[k] for k in _keys(spec_sheet, header) if k in self.columns), None)
+        return next((self.columns[k] for k in column_keys(spec_sheet, header) if k in self.columns), None)
 
     def add(self, header: str) -> int:
         column = self.last + 1
@@ -191,17 +191,6 @@ class _Columns:
         self.columns[header_key(header)] = column
         self.last = column
         return column
-
-
-def _keys(sheet: str, header: str) -> tuple[str, ...]:
-    """The header keys a column may be found under: the spec's aliases count too (as `sync.xlsx_edit`)."""
-    folded = sheet.strip().casefold()
-    for spec in SHEETS:
-        if spec.name.casefold() == folded:
-            for column in spec.columns:
-                if header_key(header) in column.keys:
-                    return column.keys
-    return (header_key(header),)
 
 
 class _Run:

@@ -16,15 +16,13 @@ converges on the same ledger and the same workbook.
 
 from __future__ import annotations
 
-import gc
 import getpass
 import hashlib
 import json
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from io import BytesIO
@@ -41,7 +39,8 @@ from rules.schema import INPUT_SHEETS, REVIEW
 from sync.config import Settings, load_settings
 from sync.errors import CannotRun
 from sync.faults import crash_point
-from sync.ledger import Ledger, ledger_url_for
+from sync.gc_pause import collector_paused
+from sync.ledger import Ledger
 from sync.ledger.state import (
     FlagState,
     LedgerState,
@@ -137,16 +136,21 @@ def run_pass(
     *,
     ledger: Ledger | None = None,
     writer: WorkbookWriter | None = None,
+    write_back: bool = False,
 ) -> PassResult:
-    """Sync one workbook. Raises CannotRun only when the workbook or settings are unusable."""
+    """Sync one workbook. Raises CannotRun only when the workbook or settings are unusable.
+
+    `write_back=True` writes even when the file is exactly as the last pass left
+    it: for when the ledger changed without the workbook (the end-of-day review).
+    """
     path = Path(path).resolve()
     settings = settings or load_settings(path)
     own_ledger = ledger is None
-    ledger = ledger or Ledger.open(settings.ledger_url or ledger_url_for(path, settings.data_dir))
+    ledger = ledger or Ledger.for_workbook(path, settings)
     try:
-        with _collector_paused():
+        with collector_paused():
             for _ in range(MAX_ATTEMPTS):
-                result = _attempt(path, settings, ledger, writer or choose_writer(path))
+                result = _attempt(path, settings, ledger, writer or choose_writer(path), write_back)
                 if result is not None:
                     return result
             return PassResult(path, "busy", message="The workbook kept changing while sheetclerk wrote; trying again later.")
@@ -155,12 +159,12 @@ def run_pass(
             ledger.close()
 
 
-def _attempt(path: Path, settings: Settings, ledger: Ledger, writer: WorkbookWriter) -> PassResult | None:
+def _attempt(path: Path, settings: Settings, ledger: Ledger, writer: WorkbookWriter, write_back: bool) -> PassResult | None:
     data = read_bytes(path)
     sha = hashlib.sha256(data).hexdigest()
     workbook = str(path)
     with ledger.read() as conn:
-        if sha == load_pass(conn, workbook).written_sha:  # the file shows exactly what the last pass left
+        if not write_back and sha == load_pass(conn, workbook).written_sha:  # the file shows exactly what the last pass left
             return _nothing_new(path, sha, load_flags(conn, workbook).values(), status_counts(conn, workbook))
 
     tables = read_workbook(path, (*INPUT_SHEETS, REVIEW), data=data)
@@ -172,7 +176,7 @@ def _attempt(path: Path, settings: Settings, ledger: Ledger, writer: WorkbookWri
 
     with ledger.write(at) as tx:
         state = load(tx.conn, workbook)
-        if sha == state.last_pass.written_sha:  # another daemon finished this very file meanwhile
+        if not write_back and sha == state.last_pass.written_sha:  # another daemon finished this very file meanwhile
             return _unchanged(path, sha, state)
         outcome = _record(tx, state, desk, intake_flags, settings, who)
         put_pass(tx.conn, workbook, PassState(sha, state.last_pass.written_sha, True, at, "recorded"))
@@ -622,25 +626,6 @@ def _nothing_new(path: Path, sha: str, flags: Iterable[FlagState], statuses: dic
         message="No change since the last pass.",
         statuses=dict(statuses),
     )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection during a pass (unless the caller manages the collector).
-
-    A pass makes millions of objects that live until it ends; the collector
-    would walk them over and over (a fifth of a one-row-edit pass at 100k
-    lines). Nothing is frozen afterwards, so a daemon running pass after pass
-    still collects whatever cycles a pass leaves behind.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _flag_order(f: FlagState) -> tuple:

@@ -15,8 +15,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from sync.config import Settings, load_settings
-from sync.ledger import Ledger, ledger_url_for, schema
-from sync.ledger.state import PassState, drop_flag, load, put_pass
+from sync.ledger import Ledger, schema
+from sync.ledger.state import drop_flag, load
 from sync.pipeline import STICKY, PassResult, run_pass
 from sync.writeback import WorkbookWriter
 
@@ -61,7 +61,7 @@ def reconcile(
     path = Path(path).resolve()
     settings = settings or load_settings(path)
     own = ledger is None
-    ledger = ledger or Ledger.open(settings.ledger_url or ledger_url_for(path, settings.data_dir))
+    ledger = ledger or Ledger.for_workbook(path, settings)
     try:
         first = run_pass(path, settings, ledger=ledger, writer=writer)
         workbook = str(path)
@@ -74,10 +74,8 @@ def reconcile(
                              sheet=f.sheet, row=f.row, line_key=f.anchor)
                     drop_flag(tx.conn, workbook, f)
                     reviewed.append({"sheet": f.sheet, "row": f.row, "code": f.code, "message": f.message})
-            if reviewed:  # make the next pass write the workbook again, without these flags
-                last = state.last_pass
-                put_pass(tx.conn, workbook, PassState(None, None, True, last.at, "reviewed"))
-        result = run_pass(path, settings, ledger=ledger, writer=writer) if reviewed else first
+        # the ledger changed, the workbook did not: write it again, without these flags
+        result = run_pass(path, settings, ledger=ledger, writer=writer, write_back=True) if reviewed else first
         report = ReconcileReport(path, result, reviewed)
         with ledger.read() as conn:
             state = load(conn, workbook)

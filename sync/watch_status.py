@@ -18,8 +18,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from sync.config import load_settings
-from sync.ledger import Ledger, ledger_url_for, schema
-from sync.ledger.store import DATA_DIR_NAME
+from sync.ledger import Ledger, schema
+from sync.ledger.store import data_dir_for
 
 STATUS_NAME = "watch-status.json"
 HEARTBEAT_SECONDS = 5.0
@@ -51,7 +51,7 @@ class StatusFile:
             return
         for folder in self._folders:
             mine = [b for b in books if Path(str(b.get("path", ""))).parent == folder]
-            target = folder / DATA_DIR_NAME / STATUS_NAME
+            target = data_dir_for(folder / "any.xlsx") / STATUS_NAME
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 tmp = target.with_name(f".{STATUS_NAME}.tmp")
@@ -67,10 +67,10 @@ def workbook_status(path: Path) -> dict[str, object]:
     path = path.resolve()
     out: dict[str, object] = {"workbook": str(path), "ledger": False}
     settings = load_settings(path)
-    default_db = (settings.data_dir or path.parent / DATA_DIR_NAME) / "ledger.sqlite"
-    if not settings.ledger_url and not default_db.exists():
-        return out
-    ledger = Ledger.open(settings.ledger_url or ledger_url_for(path, settings.data_dir))
+    folder = data_dir_for(path, settings.data_dir)
+    if not settings.ledger_url and not (folder / "ledger.sqlite").exists():
+        return out  # never synced: do not create a ledger just to look
+    ledger = Ledger.for_workbook(path, settings)
     try:
         with ledger.read() as conn:
             p = conn.execute(select(schema.passes).where(schema.passes.c.workbook == str(path))).mappings().first()
@@ -94,7 +94,7 @@ def workbook_status(path: Path) -> dict[str, object]:
         events=chain.events,
         chain_ok=chain.ok,
     )
-    status_file = (settings.data_dir or path.parent / DATA_DIR_NAME) / STATUS_NAME
+    status_file = folder / STATUS_NAME
     try:
         data = json.loads(status_file.read_text())
         mine = next((b for b in data.get("workbooks", []) if Path(str(b.get("path"))) == path), None)

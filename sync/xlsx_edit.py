@@ -17,7 +17,7 @@ from functools import partial
 
 from lxml import etree
 
-from rules.schema import SHEETS, header_key
+from rules.schema import column_keys, header_key
 from sync.writeback import FILL_ARGB, CellWrite, Fill, Restore, SheetWrites, WorkbookWrites
 from sync.xlsx_book import Book, SheetEntry
 from sync.xlsx_calc import drop_cells, without_override, without_relationship
@@ -93,7 +93,7 @@ class _Header:
                 self.last = max(self.last, column)
 
     def find(self, sheet: str, header: str) -> int | None:
-        for key in _keys(sheet, header):
+        for key in column_keys(sheet, header):
             if key in self.columns:
                 return self.columns[key]
         return None
@@ -111,17 +111,6 @@ class _Header:
         self.columns[header_key(header)] = column
         self.last = column
         return column
-
-
-def _keys(sheet: str, header: str) -> tuple[str, ...]:
-    """The header keys a column may be found under: the spec's aliases count too."""
-    folded = sheet.strip().casefold()
-    for spec in SHEETS:
-        if spec.name.casefold() == folded:
-            for column in spec.columns:
-                if header_key(header) in column.keys:
-                    return column.keys
-    return (header_key(header),)
 
 
 def _column_of(c: etree._Element) -> int | None:

@@ -52,10 +52,6 @@ def local(tag: object) -> str:
     return tag.rpartition("}")[2]
 
 
-def namespace(tag: str) -> str:
-    return tag[1:].partition("}")[0] if tag.startswith("{") else ""
-
-
 def canonical(element: etree._Element) -> tuple:
     """A comparable value for an element: names, attributes (order ignored), text, children."""
     return (

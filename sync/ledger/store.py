@@ -36,9 +36,14 @@ _MIGRATION_LOCK_ID = 0x736865657463_6C6B
 DATA_DIR_NAME = "sheetclerk-data"
 
 
+def data_dir_for(workbook: Path, data_dir: Path | None = None) -> Path:
+    """Where a workbook's default ledger and daemon status live: `data_dir`, or a folder beside it."""
+    return data_dir or Path(workbook).resolve().parent / DATA_DIR_NAME
+
+
 def ledger_url_for(workbook: Path, data_dir: Path | None = None) -> str:
-    """The default ledger: SQLite in a data folder beside the workbook."""
-    folder = data_dir or Path(workbook).resolve().parent / DATA_DIR_NAME
+    """The default ledger: SQLite in the workbook's data folder (created here)."""
+    folder = data_dir_for(workbook, data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'ledger.sqlite'}"
 
@@ -151,6 +156,11 @@ class Tx:
 class Ledger:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    @classmethod
+    def for_workbook(cls, workbook: Path, settings: Any) -> Ledger:
+        """The ledger a workbook's settings name: `ledger_url`, else SQLite in its data folder."""
+        return cls.open(settings.ledger_url or ledger_url_for(workbook, settings.data_dir))
 
     @classmethod
     def open(cls, url: str) -> Ledger:
