@@ -207,6 +207,15 @@ def column_keys(sheet: str, header: str) -> tuple[str, ...]:
     return (wanted,)
 
 
+#: Sheet name -> its place in the workbook, for listing flags in the order a person reads the sheets.
+SHEET_ORDER: dict[str, int] = {spec.name: i for i, spec in enumerate(SHEETS)}
+
+
+def flag_order(sheet: str, row: int | None, column: str, code: str) -> tuple[int, str, int, str, str]:
+    """Sort key for flags: sheets in workbook order, then row, column and code."""
+    return (SHEET_ORDER.get(sheet, len(SHEET_ORDER)), sheet, row or 0, column, code)
+
+
 #: The sheets whose rows are input (Review is sheetclerk's output only).
 INPUT_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in SHEETS if s is not REVIEW)
 

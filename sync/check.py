@@ -12,7 +12,7 @@ from rules.intake import read_desk
 from rules.models import Desk
 from rules.orders import group_orders
 from rules.policy import Policy
-from rules.schema import SHEETS
+from rules.schema import SHEET_ORDER, SHEETS
 from rules.table import RawTable
 from sync.gc_pause import collector_paused
 from sync.xlsx_reader import read_workbook
@@ -56,7 +56,6 @@ class CheckReport:
         }
 
 
-_SHEET_ORDER = {spec.name: i for i, spec in enumerate(SHEETS)}
 
 
 def _in_workbook_spelling(flags: list[Flag], tables: dict[str, RawTable]) -> tuple[Flag, ...]:
@@ -77,7 +76,7 @@ def _in_workbook_spelling(flags: list[Flag], tables: dict[str, RawTable]) -> tup
         if sheet != f.sheet or column != f.column:
             f = f.model_copy(update={"sheet": sheet, "column": column})
         out.append(f)
-    order = {table.sheet: _SHEET_ORDER.get(name, 99) for name, table in tables.items()}
+    order = {table.sheet: SHEET_ORDER.get(name, len(SHEET_ORDER)) for name, table in tables.items()}
     out.sort(key=lambda f: (order.get(f.sheet, 99), f.row or 0, f.column, f.code.value))
     return tuple(out)
 

@@ -35,7 +35,7 @@ from rules.flags import Code, Flag, Severity, flag
 from rules.intake import read_desk
 from rules.models import Desk, OrderLine
 from rules.orders import SETTLED
-from rules.schema import INPUT_SHEETS, REVIEW
+from rules.schema import INPUT_SHEETS, REVIEW, flag_order
 from sync.config import Settings, load_settings
 from sync.errors import CannotRun
 from sync.faults import crash_point
@@ -629,7 +629,7 @@ def _nothing_new(path: Path, sha: str, flags: Iterable[FlagState], statuses: dic
 
 
 def _flag_order(f: FlagState) -> tuple:
-    return (f.sheet, f.row or 0, f.column, f.code)
+    return flag_order(f.sheet, f.row, f.column, f.code)
 
 
 def _json(value: object) -> str:

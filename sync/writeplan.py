@@ -15,7 +15,7 @@ from rules.cells import key
 from rules.checks import Evaluation
 from rules.flags import Severity
 from rules.models import Desk
-from rules.schema import INVENTORY, ORDERS, STOCK_MOVES, SheetSpec
+from rules.schema import INVENTORY, ORDERS, STOCK_MOVES, SheetSpec, flag_order
 from rules.table import RawTable
 from sync.ledger.state import FlagState, LedgerState
 from sync.writeback import REVIEW_HEADERS, CellWrite, Fill, Restore, SheetWrites, WorkbookWrites
@@ -176,5 +176,5 @@ def _same_review_row(found: tuple, wanted: tuple) -> bool:
 
 
 def _review(open_flags) -> tuple[tuple, ...]:
-    ordered = sorted(open_flags.values(), key=lambda f: (f.sheet, f.row or 0, f.column, f.code))
+    ordered = sorted(open_flags.values(), key=lambda f: flag_order(f.sheet, f.row, f.column, f.code))
     return tuple((f.sheet, f.row, f.column, f.code, f.severity, f.message, f.since) for f in ordered)
