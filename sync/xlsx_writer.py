@@ -6,6 +6,8 @@
   the pass read, checked again right before the new file replaces it;
 - **never while open**: a lock file beside the workbook (`~$orders.xlsx` from
   Excel, `.~lock.orders.xlsx#` from LibreOffice) means a person has it open;
+- **one writer at a time**: the read-compare-rename runs under a lock file
+  (`sync.writer_lock`), so two daemons sharing a ledger never interleave;
 - **atomic**: the new package is written to `.~sheetclerk-<name>.tmp` in the
   same folder, flushed to disk, then renamed over the workbook; a crash leaves
   either the old file or the new one, never half of one;
@@ -30,9 +32,8 @@ from sync.writeback import WorkbookWrites, WriteOutcome, WriteStatus
 from sync.xlsx_edit import apply_writes
 from sync.xlsx_sidecar import write_review_sidecar
 from sync.xlsx_zip import PackageError
+from sync.writer_lock import TEMP_PREFIX, lock_path, writer_lock
 
-TEMP_PREFIX = ".~sheetclerk-"
-"""Temporary files are named `.~sheetclerk-<workbook name>.tmp`: a watcher ignores them."""
 
 
 def temp_path(path: Path) -> Path:
@@ -58,6 +59,15 @@ class XlsxWriter:
 
     def write(self, path: Path, writes: WorkbookWrites, expected_sha256: str) -> WriteOutcome:
         path = Path(path)
+        with writer_lock(path) as mine:
+            if not mine:
+                return WriteOutcome(
+                    WriteStatus.LOCKED,
+                    message=f"{path}: another sheetclerk is writing it ({lock_path(path).name}); trying again shortly.",
+                )
+            return self._write(path, writes, expected_sha256)
+
+    def _write(self, path: Path, writes: WorkbookWrites, expected_sha256: str) -> WriteOutcome:
         try:
             data = path.read_bytes()
         except FileNotFoundError:

@@ -623,3 +623,50 @@ def test_shared_formulas_move_like_excel_copies_them(formula: str, moved: str):
 
     assert shift(formula, 3, 1) == moved
     assert shift("A1", -1, 0) == "#REF!"
+
+
+def test_two_writers_at_once_never_interleave(book: Path) -> None:
+    """Two daemons sharing a ledger write the same save back: one writes, the other finds the file moved on."""
+    import threading
+
+    expected = sha(book)
+    outcomes = []
+    start = threading.Barrier(4)
+
+    def writer(value: str) -> None:
+        start.wait()
+        outcomes.append(
+            XlsxWriter().write(book, WorkbookWrites((cells("Orders", (2, "Status", value)),)), expected).status
+        )
+
+    threads = [threading.Thread(target=writer, args=(v,)) for v in ("Verified", "Held", "Approved", "Invoiced")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes, key=str) == sorted(
+        [WriteStatus.WRITTEN] + [WriteStatus.CHANGED_SINCE_READ] * 3, key=str
+    )
+    assert not list(book.parent.glob(".~sheetclerk-*"))
+
+
+def test_a_writer_lock_left_by_a_dead_process_is_taken_over(book: Path) -> None:
+    import socket
+
+    from sync.writer_lock import lock_path
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    lock_path(book).write_text(f"{socket.gethostname()} {dead.stdout.strip()} 1")
+    assert write(book, cells("Orders", (2, "Status", "Verified"))).status is WriteStatus.WRITTEN
+    assert not lock_path(book).exists()
+
+
+def test_a_live_writer_lock_makes_the_write_wait_then_report_locked(book: Path, monkeypatch) -> None:
+    from sync import writer_lock as module
+
+    before = book.read_bytes()
+    module.lock_path(book).write_text("another-office-pc 4242 1")  # another machine's daemon is writing
+    monkeypatch.setattr(module, "WAIT", 0.2)
+    outcome = write(book, cells("Orders", (2, "Status", "Verified")))
+    assert outcome.status is WriteStatus.LOCKED and "another sheetclerk" in outcome.message
+    assert book.read_bytes() == before
