@@ -43,6 +43,8 @@ class Policy(BaseModel):
     """Largest difference between a typed Unit Price and the list price that still matches."""
     day_first: bool = True
     """Read `03/04/2026` as 3 April (True) or March 4 (False). ISO dates are always safe."""
+    seller_country: str = ""
+    """ISO 3166 code of the business; decides reverse charge and exports (rules.tax_treatment)."""
     approved_orders: frozenset[str] = frozenset()
     """Order IDs (as keys) a manager approved; known from the ledger once there is one."""
 

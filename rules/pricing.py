@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from rules.construct import trusted
+from rules.construct import replaced, trusted
 from rules.models import OrderLine, Product
 from rules.money import ONE, ZERO, Rounding, TaxRounding
 from rules.policy import ShippingMethod
@@ -110,9 +110,13 @@ def total(
     priced: Iterable[PricedLine],
     shipping: tuple[str, ShippingMethod] | None,
     rounding: Rounding,
+    charges_tax: bool = True,
 ) -> OrderTotals:
-    """Totals of priced lines plus the order's shipping charge, with the per-rate breakdown."""
-    lines = tuple(priced)
+    """Totals of priced lines plus the order's shipping charge, with the per-rate breakdown.
+
+    `charges_tax=False` (reverse charge, exempt export) prices everything at a 0 rate.
+    """
+    lines = tuple(priced) if charges_tax else tuple(replaced(p, tax_rate=ZERO, tax=ZERO) for p in priced)
     nets: dict[Decimal, Decimal] = {}
     line_taxes: dict[Decimal, Decimal] = {}
     goods_net = ZERO
@@ -128,7 +132,7 @@ def total(
             line_taxes[rate] = p.tax
     name, method = shipping if shipping is not None else (None, None)
     ship_net = shipping_charge(method, goods_net, rounding) if method is not None else ZERO
-    ship_rate = method.tax_rate if method is not None else ZERO
+    ship_rate = method.tax_rate if method is not None and charges_tax else ZERO
     ship_tax = rounding.round(ship_net * ship_rate)
     if ship_net:
         rate = _normalized(ship_rate)
@@ -184,12 +188,14 @@ class Pricer:
             self._lines[k] = p
             return p
 
-    def order(self, lines: Iterable[OrderLine], shipping: tuple[str, ShippingMethod] | None) -> OrderTotals | None:
+    def order(
+        self, lines: Iterable[OrderLine], shipping: tuple[str, ShippingMethod] | None, charges_tax: bool = True
+    ) -> OrderTotals | None:
         """Totals for an order's lines, or None when any line cannot be priced."""
         priced = [self.line(line) for line in lines]
         if any(p is None for p in priced):
             return None
-        return total(priced, shipping, self.rounding)
+        return total(priced, shipping, self.rounding, charges_tax)
 
 
 def price_order(
@@ -197,6 +203,7 @@ def price_order(
     products: Mapping[str, Product],
     shipping: tuple[str, ShippingMethod] | None,
     rounding: Rounding,
+    charges_tax: bool = True,
 ) -> OrderTotals | None:
     """Totals for an order, or None when any line cannot be priced (unknown SKU, no quantity...)."""
-    return Pricer(products, rounding).order(lines, shipping)
+    return Pricer(products, rounding).order(lines, shipping, charges_tax)

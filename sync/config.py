@@ -109,6 +109,7 @@ class Settings(BaseSettings):
             shipping=dict(self.shipping),
             price_tolerance=self.price_tolerance,
             day_first=self.day_first,
+            seller_country=self.company.country.strip().upper(),
         )
 
 

@@ -10,6 +10,7 @@ from rules.models import Customer, Desk, Order, Product
 from rules.orders import group_orders, settled_status
 from rules.policy import Policy, ShippingMethod
 from rules.pricing import OrderTotals, Pricer
+from rules.tax_treatment import TREATMENTS, Kind, Treatment, treatment_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +43,20 @@ class Context:
             found = self._shipping[name] = self.policy.shipping_method(name)
             return found
 
+    def treatment(self, customer: Customer | None) -> Treatment:
+        """How the sale to this customer is taxed (standard for an unknown customer)."""
+        if customer is None:
+            return TREATMENTS[Kind.STANDARD]
+        return treatment_for(self.policy.seller_country, customer.country, customer.vat_id)
+
     def totals(self, order: Order) -> OrderTotals | None:
         """The order's totals with its shipping charge, or None if a line cannot be priced."""
         try:
             return self._totals[order.order_key]
         except KeyError:
-            totals = self.pricer.order(order.lines, self.shipping_method(order.first.ship_method))
+            customer = self.customers.get(order.first.customer_key) if order.first.customer_key else None
+            treatment = self.treatment(customer)
+            totals = self.pricer.order(order.lines, self.shipping_method(order.first.ship_method), treatment.charges_tax)
             self._totals[order.order_key] = totals
             return totals
 
