@@ -317,7 +317,7 @@ PAYMENTS = [
     # Payment ID, Date, Invoice No, Amount, Method, Reference
     # The first two invoices sheetclerk issues (Action = Invoice on SO-1001 and SO-1003), paid in full.
     ("PAY-0001", D(2026, 11, 20), "INV-2026-00001", 437.63, "Bank Transfer", "SEPA Café Morgenrot GmbH"),
-    ("PAY-0002", D(2026, 11, 21), "INV-2026-00002", 213.79, "Bank Transfer", "SEPA Brasserie Lumière SARL"),
+    ("PAY-0002", D(2026, 11, 21), "INV-2026-00002", 199.80, "Bank Transfer", "SEPA Brasserie Lumière SARL"),
 ]
 
 RETURNS = [
