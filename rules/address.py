@@ -52,3 +52,18 @@ def problems(address: str | None, city: str | None, postal_code: str | None, cou
             hint = f" (for example {example})" if example else ""
             found.append(("Postal Code", f"Postal Code '{postal_code}' is not a valid {country.upper()} postal code{hint}."))
     return tuple(found)
+
+
+def country_name(country: str, locale: str = "en") -> str:
+    """The country's name for an address block ('DE' -> 'Germany'); the code itself if unknown."""
+    try:
+        return _territories(locale).get(country.upper(), country)
+    except Exception:  # noqa: BLE001 - an unknown locale must not stop a document
+        return country
+
+
+@lru_cache(maxsize=8)
+def _territories(locale: str) -> dict[str, str]:
+    from babel import Locale
+
+    return dict(Locale.parse(locale).territories)
