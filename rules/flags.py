@@ -7,6 +7,7 @@ Codes are stable identifiers (the contract); messages are for people and may cha
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -130,3 +131,19 @@ def flag(sheet: str, row: int | None, column: str, code: Code, message: str) -> 
     return trusted(
         Flag, {"sheet": sheet, "row": row, "column": column, "code": code, "severity": SEVERITY[code], "message": message}
     )
+
+
+_SEVERITY_RANK = {Severity.ERROR.value: 0, Severity.WARNING.value: 1}
+
+
+def check_text(flags: Iterable) -> str | None:
+    """A row's open flags as the one short text its Check cell shows: errors first, each in plain words.
+
+    Takes `Flag`s or anything with the same `severity`, `column`, `code` and
+    `message` (the ledger's open flags), so the sync pass and the Excel
+    functions write the very same text.
+    """
+    ordered = sorted(flags, key=lambda f: (_SEVERITY_RANK.get(f.severity, 2), f.column, f.code))
+    if not ordered:
+        return None
+    return " • ".join(("✖ " if f.severity == Severity.ERROR.value else "▲ ") + f.message for f in ordered)

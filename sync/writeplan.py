@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from rules.cells import key
 from rules.checks import Evaluation
-from rules.flags import Severity
+from rules.flags import Severity, check_text
 from rules.models import Desk
 from rules.schema import INVENTORY, ORDERS, STOCK_MOVES, SheetSpec, flag_order
 from rules.table import RawTable
@@ -22,14 +22,6 @@ from sync.writeback import REVIEW_HEADERS, CellWrite, Fill, Restore, SheetWrites
 
 SPECS: dict[str, SheetSpec] = {s.name: s for s in (ORDERS, INVENTORY, STOCK_MOVES)}
 _SEVERITY_RANK = {Severity.ERROR.value: 0, Severity.WARNING.value: 1}
-
-
-def check_text(flags: list[FlagState]) -> str | None:
-    """A row's open flags as one short text: errors first, each in plain words."""
-    if not flags:
-        return None
-    ordered = sorted(flags, key=lambda f: (_SEVERITY_RANK.get(f.severity, 2), f.column, f.code))
-    return " • ".join(("✖ " if f.severity == Severity.ERROR.value else "▲ ") + f.message for f in ordered)
 
 
 def plan_writes(
