@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
+from typing import Any, Protocol
 
 from rules.cells import key
 from rules.checks import Evaluation, evaluate
@@ -35,7 +36,8 @@ from rules.flags import Code, Flag, Severity, flag
 from rules.intake import read_desk
 from rules.models import Desk, OrderLine
 from rules.orders import SETTLED
-from rules.schema import INPUT_SHEETS, REVIEW, flag_order
+from rules.schema import INPUT_SHEETS, REVIEW, SheetSpec, flag_order
+from rules.table import RawTable
 from sync.config import Settings, load_settings
 from sync.errors import CannotRun
 from sync.faults import crash_point
@@ -131,7 +133,7 @@ class PassResult:
 
 
 def run_pass(
-    path: Path | str,
+    path: Path | str | WorkbookSource,
     settings: Settings | None = None,
     *,
     ledger: Ledger | None = None,
@@ -142,15 +144,17 @@ def run_pass(
 
     `write_back=True` writes even when the file is exactly as the last pass left
     it: for when the ledger changed without the workbook (the end-of-day review).
+    `path` may also be a `WorkbookSource` (a Google Sheet: `sync.google.GoogleSheet`).
     """
-    path = Path(path).resolve()
+    source = FileSource(Path(path).resolve()) if isinstance(path, (str, Path)) else path
+    path = source.path
     settings = settings or load_settings(path)
     own_ledger = ledger is None
     ledger = ledger or Ledger.for_workbook(path, settings)
     try:
         with collector_paused():
             for _ in range(MAX_ATTEMPTS):
-                result = _attempt(path, settings, ledger, writer or choose_writer(path), write_back)
+                result = _attempt(source, settings, ledger, writer or source.default_writer(), write_back)
                 if result is not None:
                     return result
             return PassResult(path, "busy", message="The workbook kept changing while sheetclerk wrote; trying again later.")
@@ -159,19 +163,19 @@ def run_pass(
             ledger.close()
 
 
-def _attempt(path: Path, settings: Settings, ledger: Ledger, writer: WorkbookWriter, write_back: bool) -> PassResult | None:
-    data = read_bytes(path)
-    sha = hashlib.sha256(data).hexdigest()
-    workbook = str(path)
+def _attempt(source: WorkbookSource, settings: Settings, ledger: Ledger, writer: WorkbookWriter, write_back: bool) -> PassResult | None:
+    path = source.path
+    sha = source.fingerprint()
+    workbook = source.name
     with ledger.read() as conn:
         if not write_back and sha == load_pass(conn, workbook).written_sha:  # the file shows exactly what the last pass left
             return _nothing_new(path, sha, load_flags(conn, workbook).values(), status_counts(conn, workbook))
 
-    tables = read_workbook(path, (*INPUT_SHEETS, REVIEW), data=data)
+    tables = source.read((*INPUT_SHEETS, REVIEW))
     policy = settings.policy()
     desk, intake_flags = read_desk(tables, policy.day_first)
-    at = _file_time(path)
-    who = _last_modified_by(data) or settings.user or _os_user()
+    at = source.modified_at()
+    who = source.modified_by() or settings.user or _os_user()
     crash_point("after_read")
 
     with ledger.write(at) as tx:
@@ -189,8 +193,9 @@ def _attempt(path: Path, settings: Settings, ledger: Ledger, writer: WorkbookWri
     )
     if writes.review is not None and review_matches(tables.get(REVIEW.name), writes.review):
         writes = replace(writes, review=None)  # the Review sheet already says exactly this
-    written = writer.write(path, writes, sha)
-    _write_sidecar(path, writes)
+    written = writer.write(source.target, writes, sha)
+    if source.sidecar:
+        _write_sidecar(path, writes)
     crash_point("after_write")
     if written.status is WriteStatus.CHANGED_SINCE_READ:
         return None
@@ -601,6 +606,63 @@ def _write_sidecar(path: Path, writes) -> None:
             write_review_sidecar(path, writes.review if writes.review is not None else _review_from_file(path))
     except Exception:  # noqa: BLE001 - the sidecar is a convenience; the pass has already succeeded
         pass
+
+
+# --- where the workbook comes from --------------------------------------------------------
+
+
+class WorkbookSource(Protocol):
+    """A workbook a pass reads: a file (`FileSource`) or a Google Sheet (`sync.google.GoogleSheet`)."""
+
+    path: Path
+    """Where its settings, ledger folder and results are found (for a file: the file)."""
+    name: str
+    """How the ledger identifies it: str(path) for a file, `gsheet:<key>` for a Google Sheet."""
+    target: Any
+    """What `WorkbookWriter.write` is given."""
+    sidecar: bool
+    """Keep a `<name>.review.xlsx` beside it."""
+
+    def fingerprint(self) -> str:
+        """What identifies this version (the file's SHA-256; the Drive version). Cheap; taken before `read`."""
+        ...
+
+    def read(self, specs: tuple[SheetSpec, ...]) -> dict[str, RawTable]:
+        """The tables of the version fingerprinted (raises WorkbookUnreadable with a plain message)."""
+        ...
+
+    def modified_at(self) -> str: ...
+
+    def modified_by(self) -> str | None: ...
+
+    def default_writer(self) -> WorkbookWriter: ...
+
+
+class FileSource:
+    """An .xlsx/.xlsm file: fingerprinted by the SHA-256 of exactly the bytes that are then read."""
+
+    sidecar = True
+
+    def __init__(self, path: Path) -> None:
+        self.path = self.target = path
+        self.name = str(path)
+        self._data = b""
+
+    def fingerprint(self) -> str:
+        self._data = read_bytes(self.path)
+        return hashlib.sha256(self._data).hexdigest()
+
+    def read(self, specs: tuple[SheetSpec, ...]) -> dict[str, RawTable]:
+        return read_workbook(self.path, specs, data=self._data)
+
+    def modified_at(self) -> str:
+        return _file_time(self.path)
+
+    def modified_by(self) -> str | None:
+        return _last_modified_by(self._data)
+
+    def default_writer(self) -> WorkbookWriter:
+        return choose_writer(self.path)
 
 
 # --- small helpers --------------------------------------------------------------------
