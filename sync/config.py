@@ -66,6 +66,19 @@ class Numbering(BaseModel):
     digits: int = Field(default=5, ge=1, le=12)
 
 
+class Google(BaseModel):
+    """A Google Sheet to sync (README "Google Sheets"); empty `spreadsheet` = none."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    spreadsheet: str = ""
+    """The sheet's key, or its URL as the browser shows it."""
+    credentials: Path | None = None
+    """Service-account JSON key file; empty = the file GOOGLE_APPLICATION_CREDENTIALS names."""
+    poll_interval: float = Field(default=30.0, ge=2.0)
+    """Seconds between looks at the Drive file's version (one request each; Google allows 60 a minute)."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SHEETCLERK_",
@@ -90,6 +103,7 @@ class Settings(BaseSettings):
     """Where the default ledger lives; empty = a `sheetclerk-data` folder beside the workbook."""
     user: str = ""
     """Who approvals are recorded as when the workbook does not say who saved it last."""
+    google: Google = Google()
 
     @classmethod
     def settings_customise_sources(
