@@ -56,6 +56,7 @@ class Code(StrEnum):
     UNKNOWN_LOCATION = "unknown_location"
     INVALID_EMAIL = "invalid_email"
     ROW_REMOVED = "row_removed"
+    ACTION_REFUSED = "action_refused"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -90,6 +91,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.UNKNOWN_LOCATION: Severity.ERROR,
     Code.INVALID_EMAIL: Severity.WARNING,
     Code.ROW_REMOVED: Severity.WARNING,
+    Code.ACTION_REFUSED: Severity.WARNING,
     Code.INTERNAL_ERROR: Severity.ERROR,
 }
 

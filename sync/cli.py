@@ -153,6 +153,10 @@ def reconcile(workbook: WorkbookArg, as_json: JsonOpt = False) -> None:
     raise typer.Exit(EXIT_FLAGS if report.pass_result.errors else EXIT_OK)
 
 
+from sync.documents_cli import documents_app  # noqa: E402 - sub-commands defined in their own module
+
+app.add_typer(documents_app, name="documents")
+
 ledger_app = typer.Typer(help="Look after the ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
 

@@ -14,6 +14,7 @@ POINTS: tuple[str, ...] = (
     "mid_record",
     "before_commit",
     "after_commit",
+    "after_documents",
     "after_write",
     "after_bookkeeping",
 )

@@ -22,7 +22,7 @@ import json
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from io import BytesIO
@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from rules.cells import key
 from rules.checks import Evaluation, evaluate
 from rules.construct import replaced
+from rules.documents import Document
 from rules.flags import Code, Flag, Severity, flag
 from rules.intake import read_desk
 from rules.models import Desk, OrderLine
@@ -40,6 +41,9 @@ from rules.schema import INPUT_SHEETS, REVIEW, SheetSpec, flag_order
 from rules.table import RawTable
 from sync.config import Settings, load_settings
 from sync.errors import CannotRun
+from sync.documents.issuing import INVOICED_TERMS, issue_invoices
+from sync.documents.output import mark_written, renderer_for, write_documents
+from sync.documents.registry import Issued
 from sync.faults import crash_point
 from sync.gc_pause import collector_paused
 from sync.ledger import Ledger
@@ -67,7 +71,7 @@ from sync.ledger.state import (
 )
 from sync.ledger.chain import canonical
 from sync.live_writer import choose_writer
-from sync.ledger.store import Tx
+from sync.ledger.store import Tx, data_dir_for
 from sync.row_keys import anchors, content_hash, line_content
 from sync.writeback import WorkbookWriter, WriteOutcome, WriteStatus
 from sync.writeplan import plan_writes, review_matches
@@ -99,6 +103,8 @@ class PassResult:
     write: str = ""
     message: str = ""
     statuses: dict[str, int] = field(default_factory=dict)
+    documents: tuple[str, ...] = ()
+    """Numbers of the documents issued in this pass."""
 
     @property
     def retry(self) -> bool:
@@ -121,6 +127,7 @@ class PassResult:
             "write": self.write,
             "message": self.message,
             "sha256_after": self.sha256_after,
+            "documents": list(self.documents),
             "flags": [
                 {"sheet": f.sheet, "row": f.row, "column": f.column, "code": f.code, "severity": f.severity, "message": f.message}
                 for f in self.flags
@@ -139,22 +146,30 @@ def run_pass(
     ledger: Ledger | None = None,
     writer: WorkbookWriter | None = None,
     write_back: bool = False,
+    invoice: Collection[str] = (),
+    render: Callable[[Document], bytes] | None = None,
 ) -> PassResult:
     """Sync one workbook. Raises CannotRun only when the workbook or settings are unusable.
 
     `write_back=True` writes even when the file is exactly as the last pass left
     it: for when the ledger changed without the workbook (the end-of-day review).
     `path` may also be a `WorkbookSource` (a Google Sheet: `sync.google.GoogleSheet`).
+    `invoice` names orders to invoice in this pass as if their Action said so (the
+    `documents` command); `render` turns a document into PDF bytes (default: the
+    layouts in templates/).
     """
     source = FileSource(Path(path).resolve()) if isinstance(path, (str, Path)) else path
     path = source.path
     settings = settings or load_settings(path)
     own_ledger = ledger is None
     ledger = ledger or Ledger.for_workbook(path, settings)
+    docs = DocumentDesk(
+        render or renderer_for(settings), data_dir_for(path, settings.data_dir), frozenset(k for o in invoice if (k := key(o)))
+    )
     try:
         with collector_paused():
             for _ in range(MAX_ATTEMPTS):
-                result = _attempt(source, settings, ledger, writer or source.default_writer(), write_back)
+                result = _attempt(source, settings, ledger, writer or source.default_writer(), write_back, docs)
                 if result is not None:
                     return result
             return PassResult(path, "busy", message="The workbook kept changing while sheetclerk wrote; trying again later.")
@@ -163,12 +178,14 @@ def run_pass(
             ledger.close()
 
 
-def _attempt(source: WorkbookSource, settings: Settings, ledger: Ledger, writer: WorkbookWriter, write_back: bool) -> PassResult | None:
+def _attempt(
+    source: WorkbookSource, settings: Settings, ledger: Ledger, writer: WorkbookWriter, write_back: bool, docs: DocumentDesk
+) -> PassResult | None:
     path = source.path
     sha = source.fingerprint()
     workbook = source.name
     with ledger.read() as conn:
-        if not write_back and sha == load_pass(conn, workbook).written_sha:  # the file shows exactly what the last pass left
+        if not write_back and not docs.requested and sha == load_pass(conn, workbook).written_sha:  # as the last pass left it
             return _nothing_new(path, sha, load_flags(conn, workbook).values(), status_counts(conn, workbook))
 
     tables = source.read((*INPUT_SHEETS, REVIEW))
@@ -180,13 +197,15 @@ def _attempt(source: WorkbookSource, settings: Settings, ledger: Ledger, writer:
 
     with ledger.write(at) as tx:
         state = load(tx.conn, workbook)
-        if not write_back and sha == state.last_pass.written_sha:  # another daemon finished this very file meanwhile
+        if not write_back and not docs.requested and sha == state.last_pass.written_sha:  # another daemon finished it meanwhile
             return _unchanged(path, sha, state)
-        outcome = _record(tx, state, desk, intake_flags, settings, who)
+        outcome = _record(tx, state, desk, intake_flags, settings, who, docs)
         put_pass(tx.conn, workbook, PassState(sha, state.last_pass.written_sha, True, at, "recorded"))
         events = tx.appended
         crash_point("before_commit")
     crash_point("after_commit")
+    files = write_documents(ledger, docs.data_dir, docs.render, outcome.documents)
+    crash_point("after_documents")
 
     writes = plan_writes(
         outcome.desk, outcome.evaluation, outcome.open_flags, outcome.state, outcome.anchors, outcome.applied_moves, tables
@@ -201,6 +220,7 @@ def _attempt(source: WorkbookSource, settings: Settings, ledger: Ledger, writer:
         return None
     with ledger.write(at) as tx:
         _after_write(tx, workbook, written, outcome)
+        mark_written(tx.conn, files)
         done = written.status in (WriteStatus.WRITTEN, WriteStatus.UNCHANGED)
         put_pass(tx.conn, workbook, PassState(sha, written.sha256 if done else None, not done, at, written.status.value))
     crash_point("after_bookkeeping")
@@ -214,6 +234,7 @@ def _attempt(source: WorkbookSource, settings: Settings, ledger: Ledger, writer:
         write=written.status.value,
         message=written.message,
         statuses=dict(Counter(outcome.evaluation.statuses.values())),
+        documents=tuple(d.number for d in outcome.documents),
     )
 
 
@@ -230,9 +251,22 @@ class Recorded:
     """sheet -> row -> anchor."""
     applied_moves: set[int]
     """Stock Moves rows applied to the book (now or earlier)."""
+    documents: list[Issued] = field(default_factory=list)
+    """Documents issued in this pass (their PDFs are written after the commit)."""
 
 
-def _record(tx: Tx, state: LedgerState, desk: Desk, intake_flags: tuple[Flag, ...], settings: Settings, who: str) -> Recorded:
+@dataclass(frozen=True)
+class DocumentDesk:
+    """What a pass needs to issue documents: how to render, where files go, what the command line asked for."""
+
+    render: Callable[[Document], bytes]
+    data_dir: Path
+    requested: frozenset[str] = frozenset()
+
+
+def _record(
+    tx: Tx, state: LedgerState, desk: Desk, intake_flags: tuple[Flag, ...], settings: Settings, who: str, docs: DocumentDesk
+) -> Recorded:
     sheet_anchors = {
         "Orders": anchors("Orders", desk.lines),
         "Products": anchors("Products", desk.products),
@@ -257,10 +291,14 @@ def _record(tx: Tx, state: LedgerState, desk: Desk, intake_flags: tuple[Flag, ..
     evaluation = evaluate(ledger_desk, policy, intake_flags)
     _record_reservations(tx, state, ledger_desk, evaluation, sheet_anchors["Orders"])
     _record_statuses(tx, state, ledger_desk, evaluation, sheet_anchors["Orders"])
+    issuing = issue_invoices(tx, state, ledger_desk, evaluation, settings, sheet_anchors["Orders"], docs.render, docs.requested)
+    if issuing.statuses:
+        evaluation = replace(evaluation, statuses={**evaluation.statuses, **issuing.statuses})
+    extra += issuing.flags
     extra += _reconcile_payments(state, desk)
     extra += _changed_after_invoice(tx, state, desk, sheet_anchors["Orders"], new_keys)
     open_flags = _record_flags(tx, state, [*evaluation.flags, *extra], removed, sheet_anchors)
-    return Recorded(ledger_desk, evaluation, state, open_flags, sheet_anchors, applied)
+    return Recorded(ledger_desk, evaluation, state, open_flags, sheet_anchors, applied, issuing.documents)
 
 
 def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, str]) -> list[FlagState]:
@@ -483,12 +521,6 @@ def _record_statuses(tx: Tx, state: LedgerState, desk: Desk, evaluation: Evaluat
         old.status = new
         changed.append(old)
     put_lines(tx.conn, wb, changed, new=False)
-
-
-#: What an invoice fixes about a line: (header, attribute). SPEC: SKU, quantity, price, discount.
-INVOICED_TERMS: tuple[tuple[str, str], ...] = (
-    ("SKU", "sku"), ("Quantity", "quantity"), ("Unit Price", "unit_price"), ("Discount %", "discount"),
-)
 
 
 def _changed_after_invoice(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, str], new_keys: set[str]) -> list[Flag]:

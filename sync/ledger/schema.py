@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 
@@ -148,4 +149,37 @@ passes = Table(
     Column("write_pending", Boolean, nullable=False, server_default=false()),
     Column("at", String(32)),
     Column("result", Text),
+)
+
+#: One row per document series (`INV-2026-`): the last number issued in it.
+document_series = Table(
+    "document_series",
+    metadata,
+    Column("series", Text, primary_key=True),
+    Column("last", BigInteger, nullable=False),
+)
+
+#: Every document ever issued; a number once given is never reused, a voided one keeps its row and PDF.
+documents = Table(
+    "documents",
+    metadata,
+    Column("number", Text, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("series", Text, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("workbook", Text, nullable=False),
+    Column("order_key", Text, nullable=False),
+    Column("order_id", Text, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("issued", String(10), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("void_reason", Text),
+    Column("event_seq", _SEQ, nullable=False),
+    Column("written", Boolean, nullable=False, server_default=false()),
+    UniqueConstraint("series", "seq", name="uq_documents_series_seq"),
+    UniqueConstraint("workbook", "kind", "purpose", name="uq_documents_purpose"),
+    Index("ix_documents_order", "workbook", "order_key"),
 )

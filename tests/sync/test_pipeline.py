@@ -91,7 +91,8 @@ def test_first_sync_records_every_line_and_writes_the_results_back(tmp_path: Pat
     assert result.events > 0
     status = column(path, "Orders", "Status")
     check = column(path, "Orders", "Check")
-    assert status[2] == "Verified"
+    assert status[2] == "Invoiced"  # Action = Invoice: invoiced in this very pass
+    assert status[4] == "Verified"
     assert status[32] == "On hold" and "pack size 6" in check[32]
     assert status[40] == "Backordered"
     assert check[2] in ("", None)

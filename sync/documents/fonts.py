@@ -1,0 +1,156 @@
+"""TrueType fonts parsed once per process and shared by every document it renders.
+
+fpdf2's `add_font` parses the font file for every FPDF instance, and at output
+it subsets the font with fontTools — together ~60 ms per font per document,
+which caps a process at ~10 invoices a second. Here each font file is parsed
+once (`face`); a document gets a light copy of the parsed font (`attach`) that
+shares the metrics and character map and has its own glyph usage.
+
+At output, fpdf2 asks fontTools to subset the font to the glyphs the document
+used. For our copies, that step is served from a per-process cache keyed by the
+glyph set (`_CachedSubsetter`), filled by the same fontTools call on a miss, so
+a cached and a fresh subset are the same bytes. To make the cache hit, every
+document embeds a fixed base set (printable ASCII and Latin-1) plus whatever
+else it uses: an invoice in Latin-1 text always has the same glyph set. The
+embedded subset is therefore a function of the document alone, and rendering
+stays deterministic. Fonts fpdf2 loaded itself are subset by fontTools as usual.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import threading
+import types
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import fpdf.output
+from fontTools import subset as ftsubset
+from fontTools import ttLib
+from fpdf import FPDF
+from fpdf.fonts import SubsetMap, TTFFont
+
+BASE_CHARACTERS = frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x100)) | frozenset(map(ord, "€–—‘’“”•…"))
+"""Embedded in every document that uses a font at all (if the font has them)."""
+
+
+@dataclass
+class Face:
+    """One font file, parsed once: the prototype fpdf2 font and the subsets made from it."""
+
+    path: Path
+    proto: TTFFont
+    data: bytes
+    base_glyphs: frozenset[str]
+    subsets: dict[frozenset[str], tuple[bytes, dict[str, int]]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def covers(self, char: str) -> bool:
+        return ord(char) in self.proto.cmap
+
+    def subset(self, glyphs: frozenset[str]) -> tuple[bytes, dict[str, int]]:
+        """The font file holding `glyphs` (plus the base set) and each glyph's id in it."""
+        key = glyphs | self.base_glyphs
+        with self.lock:
+            hit = self.subsets.get(key)
+        if hit is not None:
+            return hit
+        font = ttLib.TTFont(io.BytesIO(self.data), recalcTimestamp=False, lazy=True)
+        subsetter = _REAL_SUBSET.Subsetter(self.options)
+        subsetter.populate(glyphs=sorted(key))
+        subsetter.subset(font)
+        out = io.BytesIO()
+        font.save(out)
+        made = (out.getvalue(), {name: font.getGlyphID(name) for name in font.getGlyphOrder()})
+        with self.lock:
+            self.subsets[key] = made
+        return made
+
+    options: ftsubset.Options | None = None
+
+
+@lru_cache(maxsize=16)
+def face(path: Path) -> Face:
+    """The parsed font at `path`; parsed on first use in this process."""
+    proto = TTFFont(FPDF(), path, "proto", "")
+    cmap = proto.cmap
+    base = frozenset(cmap[c] for c in BASE_CHARACTERS if c in cmap) if 0x41 in cmap else frozenset()
+    return Face(path=path, proto=proto, data=path.read_bytes(), base_glyphs=base, options=None)
+
+
+def attach(pdf: FPDF, family: str, style: str, font_face: Face) -> None:
+    """Make `font_face` available to `pdf` as (family, style) without parsing the file again."""
+    _install()
+    font = copy.copy(font_face.proto)
+    fontkey = f"{family.lower()}{style}"
+    font.i = len(pdf.fonts) + 1
+    font.fontkey = fontkey
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font.color_font = None
+    font.ttfont = _CachedFace(font_face)
+    font.subset = SubsetMap(font)
+    pdf.fonts[fontkey] = font
+
+
+class _CachedFace:
+    """Stands in for the fontTools font that fpdf2 subsets, saves and closes at output."""
+
+    def __init__(self, font_face: Face) -> None:
+        self.face = font_face
+        self.data: bytes | None = None
+        self.ids: dict[str, int] = {}
+
+    def materialise(self, glyphs: frozenset[str]) -> None:
+        self.data, self.ids = self.face.subset(glyphs)
+
+    def getGlyphID(self, name: str) -> int:  # noqa: N802 - fontTools' name
+        return self.ids[name]
+
+    def save(self, out: io.BytesIO) -> None:
+        out.write(self.data or b"")
+
+    def __contains__(self, tag: str) -> bool:
+        return tag in self.face.proto.ttfont
+
+    def close(self) -> None:
+        pass
+
+
+class _CachedSubsetter:
+    """fontTools' Subsetter, except that our cached faces take their subset from the cache."""
+
+    def __init__(self, options=None, **kwargs) -> None:
+        self._real = _REAL_SUBSET.Subsetter(options, **kwargs)
+        self._options = options
+        self._glyphs: frozenset[str] = frozenset()
+
+    def populate(self, glyphs=(), **kwargs) -> None:
+        self._glyphs = frozenset(glyphs)
+        self._real.populate(glyphs=glyphs, **kwargs)
+
+    def subset(self, font) -> None:
+        if isinstance(font, _CachedFace):
+            if font.face.options is None:
+                font.face.options = self._options
+            font.materialise(self._glyphs)
+        else:
+            self._real.subset(font)
+
+
+_REAL_SUBSET = ftsubset
+_install_lock = threading.Lock()
+
+
+def _install() -> None:
+    """Route fpdf2's output-time subsetting through `_CachedSubsetter` (once per process)."""
+    with _install_lock:
+        if getattr(fpdf.output.ftsubset, "_sheetclerk", False):
+            return
+        shim = types.ModuleType("fontTools.subset")
+        shim.__dict__.update(vars(_REAL_SUBSET))
+        shim.Subsetter = _CachedSubsetter
+        shim._sheetclerk = True
+        fpdf.output.ftsubset = shim
