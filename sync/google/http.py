@@ -3,8 +3,9 @@
 gspread's own `BackOffHTTPClient` retries 429s for ever (its counter resets, its
 wait caps at 128 s) and never retries a dropped connection. This one retries
 429, 408 and 5xx answers and connection errors at most `attempts` times, waits
-a random time up to `base * 2**n` seconds (capped; "full jitter", so daemons
-that were throttled together do not come back together), honours a
+between half and all of `base * 2**n` seconds (capped; "equal jitter": daemons
+throttled together do not come back together, and the waits add up to more
+than Google's one-minute quota window within the attempts), honours a
 `Retry-After` header, and gives up once the waits would pass `budget` seconds:
 the pass then fails with a plain message and the daemon tries again later.
 Sleep and randomness are injectable so tests run in no time.
@@ -28,10 +29,10 @@ RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 8
+    attempts: int = 10
     base: float = 1.0
     cap: float = 32.0
-    budget: float = 150.0
+    budget: float = 180.0
     """Most seconds spent waiting in one request's retries: past a whole quota minute, plus some."""
 
 
@@ -83,7 +84,8 @@ class BoundedBackOffClient(HTTPClient):
             except (requests.ConnectionError, requests.Timeout) as e:
                 failure, delay = e, None
             if delay is None:
-                delay = self.rng.uniform(0, min(self.policy.cap, self.policy.base * 2**attempt))
+                step = min(self.policy.cap, self.policy.base * 2**attempt)
+                delay = step / 2 + self.rng.uniform(0, step / 2)
             if attempt + 1 == self.policy.attempts or waited + delay > self.policy.budget:
                 raise failure
             self.sleep(delay)
