@@ -270,6 +270,9 @@ def enter(cell: Cell, raw: Any, option: str) -> None:
             cell.value = "#ERROR!"
     elif _NUMBER.match(text.replace(",", "")):
         cell.value = number(float(text.replace(",", "")))
+        if "," in text:
+            decimals = len(text.rpartition(".")[2]) if "." in text else 0
+            cell.number_format = {"type": "NUMBER", "pattern": "#,##0" + ("." + "0" * decimals if decimals else "")}
     elif text.upper() in ("TRUE", "FALSE"):
         cell.value = text.upper() == "TRUE"
     elif text.endswith("%") and _NUMBER.match(text[:-1]):
@@ -297,6 +300,9 @@ def formatted(cell: Cell | None, dates: str = "SERIAL_NUMBER", render: str = "FO
             return v
         if kind == "PERCENT":
             return f"{v * 100:.2f}%"
+        if kind == "NUMBER" and "#,##0" in cell.number_format.get("pattern", ""):
+            decimals = len(cell.number_format["pattern"].rpartition(".")[2]) if "." in cell.number_format["pattern"] else 0
+            return f"{v:,.{decimals}f}"
         return str(number(v)) if not isinstance(v, float) or v != int(v) else str(int(v))
     return v
 
@@ -494,7 +500,7 @@ class FakeGoogle:
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _go
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -713,7 +719,7 @@ class FakeGoogle:
         if not height or not width:
             return {"updatedRange": box.a1()}
         done = Box(sheet, box.r0, box.c0, box.r0 + height, box.c0 + width)
-        cells = sum(len(r) for r in values)
+        cells = sum(1 for r in values for v in r if v is not None)
         return {"updatedRange": done.a1(), "updatedRows": height, "updatedColumns": width, "updatedCells": cells}
 
     def _values_batch_update(self, book: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
@@ -721,9 +727,17 @@ class FakeGoogle:
         for d in body.get("data", []):
             parse_range(book, d.get("range", ""))  # all-or-nothing: check every range first
         responses = [{"spreadsheetId": book.key, **self._update(book, d["range"], d, option)} for d in body.get("data", [])]
-        total = {k: sum(r.get(k, 0) for r in responses) for k in ("updatedRows", "updatedColumns", "updatedCells")}
-        return {"spreadsheetId": book.key, **total, "totalUpdatedSheets": len({r["updatedRange"].split("!")[0] for r in responses}),
-                "responses": responses} if responses else {"spreadsheetId": book.key}
+        rows, columns = set(), set()
+        for r in responses:
+            if "updatedRows" in r:
+                box = parse_range(book, r["updatedRange"])
+                rows |= {(box.sheet.sheet_id, i) for i in range(box.r0, box.r1)}
+                columns |= {(box.sheet.sheet_id, j) for j in range(box.c0, box.c1)}
+        if not responses:
+            return {"spreadsheetId": book.key}
+        return {"spreadsheetId": book.key, "totalUpdatedRows": len(rows), "totalUpdatedColumns": len(columns),
+                "totalUpdatedCells": sum(r.get("updatedCells", 0) for r in responses),
+                "totalUpdatedSheets": len({r["updatedRange"].split("!")[0] for r in responses}), "responses": responses}
 
     def _clear(self, book: Spreadsheet, rng: str) -> str:
         box = parse_range(book, rng)
@@ -736,12 +750,13 @@ class FakeGoogle:
     def _append(self, book: Spreadsheet, rng: str, data: dict[str, Any], query) -> dict[str, Any]:
         box = parse_range(book, rng)
         sheet = box.sheet
-        used = [r for (r, c), cell in sheet.cells.items() if cell.value is not None and box.c0 <= c < box.c1]
-        start = max(used) + 1 if used else box.r0
+        used = [(r, c) for (r, c), cell in sheet.cells.items() if cell.value is not None and box.c0 <= c < box.c1 and r >= box.r0]
+        start = max(r for r, _ in used) + 1 if used else box.r0
+        first = min(c for _, c in used) if used else box.c0
         values = data.get("values") or []
-        table = Box(sheet, box.r0, box.c0, start, box.c1) if used else None
+        table = Box(sheet, min(r for r, _ in used), first, start, max(c for _, c in used) + 1) if used else None
         option = query.get("valueInputOption", ["RAW"])[0]
-        where = Box(sheet, start, box.c0, start + 1, box.c0 + 1).a1()
+        where = Box(sheet, start, first, start + 1, first + 1).a1()
         updates = self._update(book, where, {"values": values}, option)
         out = {"spreadsheetId": book.key, "updates": {"spreadsheetId": book.key, **updates}}
         if table is not None:
