@@ -157,6 +157,10 @@ from sync.documents_cli import documents_app  # noqa: E402 - sub-commands define
 
 app.add_typer(documents_app, name="documents")
 
+from addin.cli import addin_app  # noqa: E402 - the add-in's sub-commands live in addin/
+
+app.add_typer(addin_app, name="addin")
+
 ledger_app = typer.Typer(help="Look after the ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
 
