@@ -198,8 +198,10 @@ class Watcher:
         initial_pass: bool = True,
         clock: Callable[[], float] = time.monotonic,
         log: logging.Logger = logging.getLogger("sheetclerk.watch"),
+        sheets: Sequence[object] = (),
+        sheet_interval: float = 30.0,
     ) -> None:
-        if not paths:
+        if not paths and not sheets:
             raise ValueError("nothing to watch: give at least one workbook or folder")
         if poll_interval <= 0 or quiet < 0 or max_wait < 0 or settle_checks < 1:
             raise ValueError("poll_interval must be > 0, quiet and max_wait >= 0, settle_checks >= 1")
@@ -236,6 +238,10 @@ class Watcher:
         self._watch_errors: dict[Path, str] = {}
         self._next_health = clock()
         self._next_scan = clock()
+        # Google Sheets (`sync.google.GoogleSheet`): `pass_fn(sheet)` every `sheet_interval` seconds; the
+        # pass itself asks Drive for the file's version (one request) and reads only when it moved.
+        self.sheet_interval = float(sheet_interval)
+        self._sheets: list[list] = [[sheet, clock()] for sheet in sheets]
         self._observer_started = False
         self._scanned = False
 
@@ -280,7 +286,24 @@ class Watcher:
             self._next_scan = now + self.poll_interval
         self._start_due_retries(now)
         self._look_at_pending()
+        self._poll_sheets(now)
         return self._delay()
+
+    def _poll_sheets(self, now: float) -> None:
+        for entry in self._sheets:
+            sheet, due = entry
+            if now < due:
+                continue
+            entry[1] = now + self.sheet_interval
+            name = getattr(sheet, "name", str(sheet))
+            try:
+                result = self._pass_fn(sheet)  # type: ignore[arg-type]
+            except Exception as exc:  # noqa: BLE001 - one sheet's trouble never stops the watcher
+                self._log.error("%s: %s", name, describe_error(exc), extra={"event": "pass_error", "workbook": name})
+                continue
+            status = _status_of(result)
+            if status not in (None, "unchanged"):
+                self._log.info("%s: %s", name, _result_text(result), extra={"event": "pass", "workbook": name, "status": status})
 
     def run_once(self, timeout: float = 60.0) -> list[Path]:
         """Scan everything now, settle what changed and run its passes; the workbooks passed.
@@ -581,7 +604,7 @@ class Watcher:
 
     def _delay(self) -> float:
         now = self._clock()
-        due = [self._next_scan]
+        due = [self._next_scan, *(entry[1] for entry in self._sheets)]
         if self.use_events:
             due.append(self._next_health)
         for b in list(self._books.values()):
