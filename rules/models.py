@@ -80,6 +80,8 @@ class OrderLine(Record):
     status: str | None = None
     invoice_no: str | None = None
     tracking_no: str | None = None
+    shipped: int = 0
+    """Units already shipped (known from the ledger): they need no more stock."""
 
 
 class Order(BaseModel):

@@ -13,6 +13,8 @@ CLOSED = frozenset({"Shipped", "Delivered", "Cancelled", "Returned"})
 #: Statuses after which an order is history: its invoice is issued, so later
 #: changes to product prices, cards or customers do not make it wrong again.
 SETTLED = CLOSED | {"Invoiced"}
+#: Line statuses an invoiced order's lines may have: a partial shipment leaves the rest Backordered.
+AFTER_INVOICE = SETTLED | {"Backordered"}
 
 
 def settled_status(order: Order) -> str | None:

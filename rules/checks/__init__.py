@@ -19,7 +19,7 @@ from rules.checks import reference
 from rules.checks.context import Context, build_context
 from rules.flags import Code, Flag, Severity, flag
 from rules.models import Desk, Order, Record
-from rules.orders import CLOSED, settled_status
+from rules.orders import AFTER_INVOICE, CLOSED, settled_status
 from rules.policy import Policy
 from rules.pricing import OrderTotals
 from rules.stock import Availability, Demand, Reservation, allocate
@@ -142,18 +142,18 @@ def run_desk_rules(ctx: Context) -> list[Flag]:
 
 
 def _reserves(order: Order, error_rows: set[int]) -> bool:
-    return not any(
-        line.row in error_rows or line.status in CLOSED or line.action in ("Cancel", "Hold") for line in order.lines
-    )
+    """An order reserves stock unless it has errors or a request to cancel or hold it."""
+    return not any(line.row in error_rows or line.action in ("Cancel", "Hold") for line in order.lines)
 
 
 def stock_stage(ctx: Context, error_rows: set[int]) -> tuple[list[Flag], tuple[Reservation, ...], tuple[Availability, ...]]:
     demands = [
-        Demand(line.row, line.order_date, line.sku_key, line.quantity)
+        Demand(line.row, line.order_date, line.sku_key, line.quantity - line.shipped)
         for order in ctx.orders.values()
         if _reserves(order, error_rows)
         for line in order.lines
-        if line.sku_key in ctx.products and line.quantity and line.quantity > 0
+        if line.status not in CLOSED and line.sku_key in ctx.products and line.quantity
+        and line.quantity - line.shipped > 0
     ]
     reservations, availability = allocate(demands, ctx.desk.stock)
     short = [r for r in reservations if r.wanted > r.reserved]
@@ -175,8 +175,8 @@ def stock_stage(ctx: Context, error_rows: set[int]) -> tuple[list[Flag], tuple[R
 def _statuses(order: Order, error_rows: set[int], short_rows: set[int]) -> dict[int, str]:
     """Row -> Status for an order's lines: a kept status, else On hold / Backordered / Verified."""
     kept = settled_status(order)
-    if kept is not None:
-        return {line.row: kept for line in order.lines}
+    if kept is not None:  # invoiced or later: each line keeps its own (a partial shipment leaves some Backordered)
+        return {line.row: line.status if line.status in AFTER_INVOICE else kept for line in order.lines}
     if any(line.row in error_rows or line.action == "Hold" for line in order.lines):
         return {line.row: "On hold" for line in order.lines}
     return {line.row: "Backordered" if line.row in short_rows else "Verified" for line in order.lines}

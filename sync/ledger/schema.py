@@ -66,6 +66,8 @@ lines = Table(
     Column("invoice_no", Text),
     Column("present", Boolean, nullable=False),
     Column("invoiced", Text),
+    Column("shipped", BigInteger, nullable=False, server_default="0"),
+    Column("returned", BigInteger, nullable=False, server_default="0"),
     PrimaryKeyConstraint("workbook", "line_key"),
     Index("ix_lines_status", "workbook", "present", "status"),
 )
@@ -182,4 +184,56 @@ documents = Table(
     UniqueConstraint("series", "seq", name="uq_documents_series_seq"),
     UniqueConstraint("workbook", "kind", "purpose", name="uq_documents_purpose"),
     Index("ix_documents_order", "workbook", "order_key"),
+)
+
+#: One row per parcel shipped: what left, with which carrier, under which label.
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("workbook", Text, nullable=False),
+    Column("order_key", Text, nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("order_id", Text, nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("carrier", Text, nullable=False),
+    Column("method", Text, nullable=False),
+    Column("tracking_no", Text, nullable=False),
+    Column("sscc", Text, nullable=False),
+    Column("label_no", Text, nullable=False),
+    Column("slip_no", Text, nullable=False),
+    Column("lines", Text, nullable=False),  # JSON: [{line_key, sku, quantity, locations}]
+    PrimaryKeyConstraint("workbook", "order_key", "n"),
+)
+
+#: Returns sheet rows the ledger accepted (an RMA is processed once).
+returns = Table(
+    "returns",
+    metadata,
+    Column("workbook", Text, nullable=False),
+    Column("rma_key", Text, nullable=False),
+    Column("rma_id", Text, nullable=False),
+    Column("order_key", Text, nullable=False),
+    Column("line_key", Text, nullable=False),
+    Column("sku", Text, nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("condition", Text, nullable=False),
+    Column("resolution", Text, nullable=False),
+    Column("credit_note", Text),
+    Column("replacement", Text),
+    Column("at", String(32), nullable=False),
+    PrimaryKeyConstraint("workbook", "rma_key"),
+)
+
+#: Payments sheet rows matched to an invoice (a Payment ID is counted once).
+payments = Table(
+    "payments",
+    metadata,
+    Column("workbook", Text, nullable=False),
+    Column("payment_key", Text, nullable=False),
+    Column("payment_id", Text, nullable=False),
+    Column("invoice_no", Text, nullable=False),
+    Column("amount", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("at", String(32), nullable=False),
+    PrimaryKeyConstraint("workbook", "payment_key"),
 )

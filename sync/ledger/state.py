@@ -24,6 +24,10 @@ class LineState:
     present: bool
     invoiced: str | None = None
     """JSON of the SKU, quantity, unit price and discount the line was invoiced with."""
+    shipped: int = 0
+    """Units shipped so far (a backordered line ships in several parcels)."""
+    returned: int = 0
+    """Units accepted back on the Returns sheet."""
 
 
 @dataclass

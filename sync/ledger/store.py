@@ -30,7 +30,7 @@ from sync.ledger.chain import GENESIS, canonical, event_hash, row_hash
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATING = threading.Lock()
 #: The newest migration in `migrations/versions` (a test holds the two together).
-SCHEMA_VERSION = "0004"
+SCHEMA_VERSION = "0005"
 #: Any constant: PostgreSQL advisory locks are named by a 64-bit number ("sheetclk").
 _MIGRATION_LOCK_ID = 0x736865657463_6C6B
 DATA_DIR_NAME = "sheetclerk-data"

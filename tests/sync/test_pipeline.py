@@ -203,7 +203,7 @@ def test_an_edit_between_read_and_write_is_never_lost(tmp_path: Path) -> None:
     result = run_pass(path, writer=ClerkSavesFirst())
     assert result.status == "synced"
     assert column(path, "Orders", "Notes")[2] == "customer rang: deliver after 10"
-    assert column(path, "Orders", "Status")[2] == "Verified"
+    assert column(path, "Orders", "Status")[2] == "Invoiced"
 
 
 @pytest.mark.parametrize("point", POINTS)
