@@ -93,10 +93,18 @@ def _count(n: object, noun: str) -> str:
 @app.command()
 def sync(workbook: WorkbookArg, as_json: JsonOpt = False) -> None:
     """One full pass: record rows in the ledger, reserve stock, act on requests, write results back."""
+    from sync.google.address import is_google
     from sync.pipeline import run_pass
 
-    settings = load_settings(workbook)
-    result = run_pass(workbook, settings)
+    if is_google(workbook):  # gsheet:<key> or the sheet's URL (README "Google Sheets")
+        from sync.google.source import open_sheet
+
+        settings = load_settings(Path.cwd() / "google-sheet")
+        source = open_sheet(str(workbook), settings.google.credentials, home=Path.cwd())
+        result = run_pass(source, settings)
+    else:
+        settings = load_settings(workbook)
+        result = run_pass(workbook, settings)
     if as_json:
         sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=2, default=str) + "\n")
     else:
@@ -185,7 +193,7 @@ def ledger_verify(workbook: WorkbookArg) -> None:
 
 @app.command()
 def watch(
-    paths: Annotated[list[Path], typer.Argument(help="Workbooks, or folders whose workbooks to watch.", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="Workbooks, or folders whose workbooks to watch (and the Google Sheet configured in ./sheetclerk.toml).", show_default=False)] = None,  # type: ignore[assignment]
     poll: Annotated[bool, typer.Option("--poll", help="Network share: rely on scanning only (no file events arrive).")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between full scans (the truth; events only hurry it).")] = 30.0,
     quiet: Annotated[float, typer.Option(help="Seconds a file must stay unchanged before a pass.")] = 0.5,
@@ -202,8 +210,16 @@ def watch(
     log = logging.getLogger("sheetclerk")
     log.addHandler(make_log_handler(json=log_json))
     log.setLevel(logging.INFO)
+    google = load_settings(Path.cwd() / "google-sheet").google
+    sheets = []
+    if google.spreadsheet:
+        from sync.google.source import from_settings
+
+        sheets.append(from_settings(load_settings(Path.cwd() / "google-sheet"), home=Path.cwd()))
+    paths = paths or []
     try:
-        watcher = Watcher(paths, run_pass, use_events=not poll, poll_interval=interval, quiet=quiet)
+        watcher = Watcher(paths, run_pass, use_events=not poll, poll_interval=interval, quiet=quiet,
+                          sheets=sheets, sheet_interval=google.poll_interval)
     except ValueError as e:
         raise CannotRun(str(e)) from None
     stop = threading.Event()
