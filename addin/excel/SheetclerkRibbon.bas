@@ -31,3 +31,8 @@ End Sub
 Sub OpenDocuments(control As IRibbonControl)
     RunPython "import addin.ribbon; addin.ribbon.open_documents()"
 End Sub
+
+Sub ImportFunctions(control As IRibbonControl)
+    ' xlwings writes the VBA wrappers of the UDF MODULES (addin.functions) into this add-in.
+    ImportPythonUDFsToAddin
+End Sub

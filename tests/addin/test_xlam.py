@@ -53,7 +53,7 @@ def test_the_package_is_an_add_in_with_the_ribbon(built: Path):
     tabs = ui.findall(f".//{CUSTOM_UI_NS}tab")
     assert [t.get("label") for t in tabs] == ["sheetclerk"]
     labels = [b.get("label") for b in ui.iter(f"{CUSTOM_UI_NS}button")]
-    assert labels == ["Check workbook", "Invoice", "Ship", "Sync now", "Reconcile", "Review sheet", "Documents"]
+    assert labels == ["Check workbook", "Invoice", "Ship", "Sync now", "Reconcile", "Review sheet", "Documents", "Import functions"]
     assert build.CONFIG_SHEET in workbook and "absPath" not in workbook
 
 
@@ -62,12 +62,13 @@ def test_every_on_action_names_a_vba_procedure_in_the_built_add_in(built: Path):
     with zipfile.ZipFile(built) as z:
         ui = etree.fromstring(z.read("customUI/customUI.xml"))
     actions = [b.get("onAction") for b in ui.iter(f"{CUSTOM_UI_NS}button")]
-    assert len(actions) == 7
+    assert len(actions) == 8
     for action in actions:
         module, _, procedure = action.rpartition(".")
         assert f"{module}.bas" in modules, action
         assert procedure in procedures(modules[f"{module}.bas"]), action
         assert re.search(rf"Sub {procedure}\(control As IRibbonControl\)", modules[f"{module}.bas"])
+    assert "Sub ImportPythonUDFsToAddin(" in modules["xlwings.bas"]  # what Import functions calls
 
 
 def test_every_python_target_in_the_vba_imports_and_is_callable(built: Path):
