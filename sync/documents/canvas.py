@@ -10,6 +10,7 @@ characters become spaces, and a character no bundled font has becomes U+FFFD
 
 from __future__ import annotations
 
+import copy
 import unicodedata
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
@@ -28,6 +29,8 @@ PT = 25.4 / 72
 LINE = 1.28
 """Line height as a multiple of the font size."""
 REPLACEMENT = "\ufffd"
+MAX_TEXT = 2000
+"""Characters of one value that are ever laid out; a longer cell is cut (and ends in "…")."""
 
 REGULAR, BOLD = "", "B"
 FAMILY = "body"
@@ -59,25 +62,38 @@ class Canvas:
         self._use_fallbacks(texts)
         self._font: tuple[str, float] | None = None
         self._colour: str | None = None
-        self.colours = {name: _rgb(value) for name, value in layout.colours}
+        self.colours = {name: _rgb(value) for name, value in layout.colours} | {"black": (0, 0, 0)}
 
     # -- fonts and characters ----------------------------------------------------------
 
     def _use_fallbacks(self, texts: list[str]) -> None:
-        """Attach the fallback fonts only to documents that need them (they cost size and time)."""
-        both = self.regular.proto.cmap.keys() & self.bold.proto.cmap.keys() if False else None  # noqa: F841
+        """Attach fallback fonts only to documents with characters the body fonts lack (they cost size and time)."""
         missing = {c for t in texts for c in t if not (self.regular.covers(c) and self.bold.covers(c))}
         missing = {c for c in missing if unicodedata.category(c)[0] != "C"}
         if not missing:
             return
         faces = tuple(fonts.face(p) for p in self.layout.fonts.fallback)
         used = tuple(f for f in faces if any(f.covers(c) for c in missing))
-        names = ["body"]
         for i, face in enumerate(used):
-            fonts.attach(self.pdf, f"fallback{i}", REGULAR, face)
-            names.append(f"fallback{i}")
+            fonts.attach(self.pdf, f"{FAMILY}{i}", REGULAR, face)
         self._fallbacks = used
-        self.pdf.set_fallback_fonts(names, exact_match=False)
+
+    def _runs(self, s: str, bold: bool) -> list[tuple[str, str, str]]:
+        """`s` split into (family, style, text) runs, each in the first font that has its characters."""
+        primary = self.bold if bold else self.regular
+        style = BOLD if bold else REGULAR
+        if not self._fallbacks:
+            return [(FAMILY, style, s)]
+        order = ((FAMILY, style, primary), (FAMILY, REGULAR if bold else BOLD, self.regular if bold else self.bold),
+                 *((f"{FAMILY}{i}", REGULAR, f) for i, f in enumerate(self._fallbacks)))
+        runs: list[tuple[str, str, str]] = []
+        for c in s:
+            family, st = next(((fam, st) for fam, st, f in order if f.covers(c)), (FAMILY, style))
+            if runs and runs[-1][0] == family and runs[-1][1] == st:
+                runs[-1] = (family, st, runs[-1][2] + c)
+            else:
+                runs.append((family, st, c))
+        return runs
 
     def clean(self, text: object) -> str:
         """Printable text: controls become spaces, characters no font has become U+FFFD."""
@@ -86,9 +102,12 @@ class Canvas:
             return s
         out = []
         for c in s:
-            if unicodedata.category(c)[0] == "C":
-                out.append(" " if c in "\t\n\r\x0b\x0c\x85\u2028\u2029" or c == "\x00" else "")
-            elif self.regular.covers(c) or self.bold.covers(c) or any(f.covers(c) for f in self._fallbacks):
+            category = unicodedata.category(c)
+            if category == "Cc":
+                out.append(" ")
+            elif category == "Cf":
+                continue
+            elif category[0] != "C" and (self.regular.covers(c) or self.bold.covers(c) or any(f.covers(c) for f in self._fallbacks)):
                 out.append(c)
             else:
                 out.append(REPLACEMENT)
@@ -96,10 +115,10 @@ class Canvas:
 
     # -- drawing -----------------------------------------------------------------------
 
-    def font(self, size: float | None = None, bold: bool = False) -> None:
-        key = (BOLD if bold else REGULAR, size or self.size)
+    def font(self, size: float | None = None, bold: bool = False, family: str = FAMILY, style: str | None = None) -> None:
+        key = (family, (BOLD if bold else REGULAR) if style is None else style, size or self.size)
         if key != self._font:
-            self.pdf.set_font(FAMILY, key[0], key[1])
+            self.pdf.set_font(*key)
             self._font = key
 
     def colour(self, name: str) -> None:
@@ -108,73 +127,102 @@ class Canvas:
             self._colour = name
 
     def width(self, text: str, size: float | None = None, bold: bool = False) -> float:
-        self.font(size, bold)
-        return self.pdf.get_string_width(text)
+        """Width of already cleaned text, in mm."""
+        size = size or self.size
+        if not self._fallbacks:
+            self.font(size, bold)
+            return self.pdf.get_string_width(text)
+        total = 0.0
+        for family, style, run in self._runs(text, bold):
+            self.font(size, family=family, style=style)
+            total += self.pdf.get_string_width(run)
+        return total
+
+    def _draw(self, x: float, baseline: float, s: str, size: float, bold: bool) -> None:
+        if not self._fallbacks:
+            self.font(size, bold)
+            self.pdf.text(x, baseline, s)
+            return
+        for family, style, run in self._runs(s, bold):
+            self.font(size, family=family, style=style)
+            self.pdf.text(x, baseline, run)
+            x += self.pdf.get_string_width(run)
 
     def text(self, x: float, top: float, text: object, *, size: float | None = None, bold: bool = False,
              colour: str = "text", align: str = "L", width: float | None = None) -> float:
-        """Draw one line whose box starts at `top`; `align` R puts its right edge at x; returns the line height.
+        """Draw one line whose box starts at `top`; align R puts its right end at x, C its middle.
 
-        With `width`, text that does not fit is shortened with "…" (or shrunk, for amounts: align R)."""
+        With `width`, text that does not fit is shrunk (right-aligned amounts, down to 60 %) or shortened with "…".
+        Returns the line height."""
         s = self.clean(text)
         size = size or self.size
-        self.font(size, bold)
-        self.colour(colour)
-        if width is not None and s:
-            s, size = self._fit(s, width, size, bold, shrink=align == "R")
         if not s:
             return size * PT * LINE
-        w = self.pdf.get_string_width(s) if align != "L" else 0.0
+        self.colour(colour)
+        w = self.width(s, size, bold) if align != "L" or width is not None else 0.0
+        if width is not None and w > width:
+            s, size = self._fit(s, width, size, bold, shrink=align == "R")
+            w = self.width(s, size, bold)
         left = x - w if align == "R" else x - w / 2 if align == "C" else x
-        self.pdf.text(left, top + size * PT * 0.93, s)
+        self._draw(left, top + size * PT * 0.93, s, size, bold)
         return size * PT * LINE
 
     def _fit(self, s: str, width: float, size: float, bold: bool, shrink: bool) -> tuple[str, float]:
-        if self.pdf.get_string_width(s) <= width:
-            return s, size
         if shrink:
-            smaller = max(size * width / self.pdf.get_string_width(s), size * 0.6)
-            self.font(smaller, bold)
-            if self.pdf.get_string_width(s) <= width:
+            smaller = max(size * width / self.width(s, size, bold), size * 0.6)
+            if self.width(s, smaller, bold) <= width:
                 return s, smaller
-        return self.truncate(s, width), self._font[1]
+        return self.truncate(s, width, size, bold), size
 
-    def truncate(self, s: str, width: float) -> str:
-        """`s` cut to fit `width` in the current font, ending in "…"."""
-        while s and self.pdf.get_string_width(s + "…") > width:
-            s = s[:-1]
-        return s.rstrip() + "…" if s else ""
+    def _prefix(self, s: str, width: float, size: float | None, bold: bool, suffix: str = "") -> int:
+        """Length of the longest prefix of `s` (at least one character) that fits `width` with `suffix`."""
+        lo, hi = 1, len(s)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.width(s[:mid].rstrip() + suffix, size, bold) <= width:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def truncate(self, s: str, width: float, size: float | None = None, bold: bool = False) -> str:
+        """`s` cut to fit `width`, ending in "…"."""
+        if self.width(s, size, bold) <= width:
+            return s
+        s = s[:MAX_TEXT]
+        cut = self._prefix(s, width, size, bold, "…")
+        return s[:cut].rstrip() + "…" if self.width(s[:cut] + "…", size, bold) <= width else "…"
 
     def wrap(self, text: object, width: float, size: float | None = None, bold: bool = False,
              max_lines: int | None = None) -> list[str]:
-        """Lines of at most `width` mm: broken at spaces, long words broken anywhere; the last kept line ends in "…"
-        when text was left over."""
-        s = self.clean(text)
-        self.font(size, bold)
-        measure = self.pdf.get_string_width
-        if measure(s) <= width:
-            return [s] if s else []
+        """Lines at most `width` mm wide: broken at spaces, over-long words broken anywhere; with `max_lines`,
+        the last line ends in "…" when text was left over."""
+        s = self.clean(text).strip()[:MAX_TEXT]
+        if not s:
+            return []
+        if self.width(s, size, bold) <= width:
+            return [s]
         lines: list[str] = []
-        for paragraph in s.split("\n"):
-            line = ""
-            for word in paragraph.split(" "):
-                candidate = f"{line} {word}" if line else word
-                if measure(candidate) <= width:
-                    line = candidate
-                    continue
-                if line:
-                    lines.append(line)
-                line = word
-                while measure(line) > width and len(line) > 1:
-                    cut = len(line) - 1
-                    while cut > 1 and measure(line[:cut]) > width:
-                        cut -= 1
-                    lines.append(line[:cut])
-                    line = line[cut:]
+        line = ""
+        for word in s.split():
+            candidate = f"{line} {word}" if line else word
+            if self.width(candidate, size, bold) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            line = word
+            while len(line) > 1 and self.width(line, size, bold) > width:
+                cut = self._prefix(line, width, size, bold)
+                lines.append(line[:cut])
+                line = line[cut:]
+            if max_lines is not None and len(lines) > max_lines:
+                break
+        if line:
             lines.append(line)
         if max_lines is not None and len(lines) > max_lines:
             lines = lines[:max_lines]
-            lines[-1] = self.truncate(lines[-1] + "  ", width)
+            lines[-1] = self.truncate(lines[-1] + " …", width, size, bold)
         return lines
 
     def lines(self, x: float, top: float, lines: list[str], *, size: float | None = None, bold: bool = False,
@@ -184,6 +232,20 @@ class Canvas:
         for line in lines:
             y += self.text(x, y, line, size=size, bold=bold, colour=colour, align=align)
         return y
+
+    def begin_page_again(self, page: int) -> None:
+        """Draw on an earlier page (footers, once the page count is known).
+
+        fpdf2 leaves out a font, colour or line width equal to the last one set, but the last one set was on
+        another page; each is set to a throwaway value and back so that this page's content states its own."""
+        pdf = self.pdf
+        pdf.page = page
+        pdf.current_font_is_set_on_page = False
+        self._font = self._colour = None
+        for setter in (pdf.set_draw_color, pdf.set_fill_color, pdf.set_text_color):
+            setter(1, 2, 3)
+            setter(255, 255, 255)
+        pdf.set_line_width(0.001)
 
     def fill(self, x: float, y: float, w: float, h: float, colour: str) -> None:
         self.pdf.set_fill_color(*self.colours[colour])
@@ -196,8 +258,9 @@ class Canvas:
 
     def image(self, path, x: float, y: float, w: float) -> float:
         """Draw a raster image `w` mm wide (parsed once per process); returns its height."""
-        info = _image(str(path))
-        self.pdf.image_cache.images[str(path)] = dict(info, i=len(self.pdf.image_cache.images) + 1, usages=0)
+        info = copy.copy(_image(str(path)))
+        info["i"], info["usages"] = len(self.pdf.image_cache.images) + 1, 0
+        self.pdf.image_cache.images[str(path)] = info
         h = w * info["h"] / info["w"]
         self.pdf.image(path, x=x, y=y, w=w, h=h)
         return h
@@ -233,11 +296,11 @@ def _locale(name: str) -> Locale:
 
 
 @lru_cache(maxsize=8)
-def _image(path: str) -> dict:
+def _image(path: str):
     """fpdf2's parsed image (compressed data and size), made once per process."""
     from fpdf.image_datastructures import ImageCache
     from fpdf.image_parsing import preload_image
     from pathlib import Path
 
     _, _, info = preload_image(ImageCache(), Path(path))
-    return dict(info)
+    return info

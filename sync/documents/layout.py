@@ -21,10 +21,11 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+import templates
 from rules.documents import Kind
 from sync.errors import ConfigError
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = templates.FOLDER
 """The bundled templates folder (the `templates` package)."""
 
 LAYOUT_FILE = "layout.toml"
@@ -121,6 +122,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "band_tax": frozenset({"rate"}),
     "pay_by": frozenset({"amount", "due"}),
     "continued": frozenset({"title", "number"}),
+    "amounts_in": frozenset({"currency"}),
     "parcels_value": frozenset({"count"}),
 }
 
@@ -181,6 +183,7 @@ class Labels(_Strict):
     page: str = "Page {page} of {pages}"
     continued: str = "{title} {number} (continued)"
     no_items: str = "No lines."
+    amounts_in: str = "Amounts in {currency}"
     carrier: str = "Carrier"
     tracking_no: str = "Tracking no."
     sscc: str = "SSCC"
