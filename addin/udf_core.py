@@ -56,21 +56,21 @@ def _header_text(value: object) -> str:
 
 
 def _rows(grid: object, spec: SheetSpec) -> tuple[tuple[object, ...], ...]:
-    """The range as a tuple of row tuples (hashable: the cache key), or UdfError."""
+    """The range as a tuple of row tuples, as it arrived (cheap: it is the cache key), or UdfError."""
     if not isinstance(grid, (list, tuple)) or not grid:
         raise UdfError(f"{spec.name}: pass the whole {spec.name} table, header row included")
     if not isinstance(grid[0], (list, tuple)):  # a one-row or one-column range arrived flat
         grid = [grid]
     try:
-        return tuple(tuple(_cell(v) for v in row) for row in grid)
-    except TypeError:
+        rows = tuple(map(tuple, grid))
+        hash(rows)
+    except TypeError:  # a row that is not a row, or a cell that is not a value
         raise UdfError(f"{spec.name}: pass the whole {spec.name} table, header row included") from None
+    return rows
 
 
 def _cell(value: object) -> object:
-    """A cell value as the workbook reader hands it to intake (dates as dates, numbers as numbers)."""
-    if isinstance(value, (list, tuple)):
-        raise TypeError("nested range")
+    """A cell value as the workbook reader hands it to intake (a midnight datetime is a date)."""
     if isinstance(value, datetime) and value.hour == value.minute == value.second == value.microsecond == 0:
         return value.date()
     return value
@@ -79,7 +79,8 @@ def _cell(value: object) -> object:
 def raw_table(spec: SheetSpec, rows: tuple[tuple[object, ...], ...]) -> RawTable:
     """A `RawTable` over a range's rows; raises UdfError when a column the sheet needs is missing."""
     headers = tuple(_header_text(v) for v in rows[0])
-    table = RawTable(spec.name, headers, NumberedRows(rows, 1))
+    values = [rows[0], *([_cell(v) for v in row] for row in rows[1:])]
+    table = RawTable(spec.name, headers, NumberedRows(values, 1))
     found = table.positions(spec)
     missing = [c.header for c in spec.columns if c.required_header and c.header not in found]
     if missing:
