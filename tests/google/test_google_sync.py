@@ -36,11 +36,10 @@ def _identity_map(rows: list[list[object]]) -> dict[tuple, tuple]:
     return out
 
 
-@pytest.fixture
-def xlsx_result(tmp_path):
-    """The same starter desk synced through the .xlsx path, for comparison."""
-    folder = tmp_path / "xlsx"
-    folder.mkdir()
+@pytest.fixture(scope="module")
+def xlsx_result(tmp_path_factory):
+    """The same starter desk synced through the .xlsx path, for comparison (once per module: nothing changes it)."""
+    folder = tmp_path_factory.mktemp("xlsx")
     path = folder / "orders.xlsx"
     shutil.copy(STARTER, path)
     settings = load_settings(path)
@@ -89,10 +88,13 @@ def test_requests_per_pass(fake, connect, xlsx_result):
     assert run_pass(sheet, settings).status == "unchanged"
     assert (_since(fake, start, DRIVE_HOST), _since(fake, start, SHEETS_HOST)) == (1, 0)
 
-    def bad_quantity(book: Spreadsheet) -> None:  # row 2: quantity -3 is a new error flag and a new status
-        orders = book.tab("Orders")
-        header = [orders.value(0, c) for c in range(orders.columns)]
-        orders.cell(1, header.index("Quantity")).value = -3
+    orders = fake.books[KEY].tab("Orders")
+    header = [orders.value(0, c) for c in range(orders.columns)]
+    row = next(r for r in range(1, orders.rows) if orders.value(r, header.index("Status")) == "Verified")
+    line = (orders.value(row, 0), orders.value(row, header.index("SKU")), 1)
+
+    def bad_quantity(book: Spreadsheet) -> None:  # a Verified line's quantity -3: a new error flag, a new status
+        orders.cell(row, header.index("Quantity")).value = -3
 
     fake.clerk_edit(KEY, bad_quantity)
     start = len(fake.log)
@@ -100,7 +102,7 @@ def test_requests_per_pass(fake, connect, xlsx_result):
     assert result.status == "synced" and result.write == "written"
     assert _since(fake, start, DRIVE_HOST) == 1
     assert _since(fake, start, SHEETS_HOST) <= 4  # batchGet, locate, values:batchUpdate, spreadsheets:batchUpdate
-    assert _identity_map(fake.values(KEY, "Orders"))[("SO-1001", "KB-ESP-1000", 1)][0] == "On hold"
+    assert _identity_map(fake.values(KEY, "Orders"))[line][0] == "On hold"
 
 
 def test_clerk_sorting_and_inserting_rows_between_read_and_write_gets_no_wrong_row_writes(fake, connect, xlsx_result):
