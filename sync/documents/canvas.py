@@ -29,6 +29,8 @@ PT = 25.4 / 72
 LINE = 1.28
 """Line height as a multiple of the font size."""
 REPLACEMENT = "\ufffd"
+MIN_SIZE = 2.0
+"""Smallest point size a number is shrunk to before it is shortened."""
 MAX_TEXT = 2000
 """Characters of one value that are ever laid out; a longer cell is cut (and ends in "…")."""
 
@@ -68,7 +70,8 @@ class Canvas:
 
     def _use_fallbacks(self, texts: list[str]) -> None:
         """Attach fallback fonts only to documents with characters the body fonts lack (they cost size and time)."""
-        missing = {c for t in texts for c in t if not (self.regular.covers(c) and self.bold.covers(c))}
+        chars = set().union(*texts)
+        missing = {c for c in chars if not (self.regular.covers(c) and self.bold.covers(c))}
         missing = {c for c in missing if unicodedata.category(c)[0] != "C"}
         if not missing:
             return
@@ -130,13 +133,13 @@ class Canvas:
         """Width of already cleaned text, in mm."""
         size = size or self.size
         if not self._fallbacks:
-            self.font(size, bold)
-            return self.pdf.get_string_width(text)
-        total = 0.0
-        for family, style, run in self._runs(text, bold):
-            self.font(size, family=family, style=style)
-            total += self.pdf.get_string_width(run)
-        return total
+            return (self.bold if bold else self.regular).width(text, size) * PT
+        return sum(self._face(family, style).width(run, size) for family, style, run in self._runs(text, bold)) * PT
+
+    def _face(self, family: str, style: str) -> fonts.Face:
+        if family == FAMILY:
+            return self.bold if style == BOLD else self.regular
+        return self._fallbacks[int(family[len(FAMILY):])]
 
     def _draw(self, x: float, baseline: float, s: str, size: float, bold: bool) -> None:
         if not self._fallbacks:
@@ -146,13 +149,14 @@ class Canvas:
         for family, style, run in self._runs(s, bold):
             self.font(size, family=family, style=style)
             self.pdf.text(x, baseline, run)
-            x += self.pdf.get_string_width(run)
+            x += self._face(family, style).width(run, size) * PT
 
     def text(self, x: float, top: float, text: object, *, size: float | None = None, bold: bool = False,
              colour: str = "text", align: str = "L", width: float | None = None) -> float:
         """Draw one line whose box starts at `top`; align R puts its right end at x, C its middle.
 
-        With `width`, text that does not fit is shrunk (right-aligned amounts, down to 60 %) or shortened with "…".
+        With `width`, text that does not fit is shortened with "…" — or, right-aligned (amounts, quantities), shrunk
+        until it fits, so that a number is never cut.
         Returns the line height."""
         s = self.clean(text)
         size = size or self.size
@@ -169,7 +173,7 @@ class Canvas:
 
     def _fit(self, s: str, width: float, size: float, bold: bool, shrink: bool) -> tuple[str, float]:
         if shrink:
-            smaller = max(size * width / self.width(s, size, bold), size * 0.6)
+            smaller = max(size * width / self.width(s, size, bold) * 0.99, MIN_SIZE)
             if self.width(s, smaller, bold) <= width:
                 return s, smaller
         return self.truncate(s, width, size, bold), size

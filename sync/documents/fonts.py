@@ -52,6 +52,12 @@ class Face:
     def covers(self, char: str) -> bool:
         return ord(char) in self.proto.cmap
 
+    def width(self, text: str, size: float) -> float:
+        """Advance width of `text` at `size` points, in points (what fpdf2 computes, without its per-call setup)."""
+        cw = self.proto.cw
+        missing = self.proto.desc.missing_width
+        return sum(cw.get(ord(c), missing) for c in text) * size * 0.001
+
     def subset(self, glyphs: frozenset[str]) -> tuple[bytes, dict[str, int]]:
         """The font file holding `glyphs` (plus the base set) and each glyph's id in it."""
         key = glyphs | self.base_glyphs

@@ -249,17 +249,21 @@ class Layout(_Strict):
 
 def load_layouts(directory: Path | str | None = None) -> dict[Kind, Layout]:
     """Every kind's layout from `<directory>/layout.toml` (default: the bundled templates)."""
-    return dict(_load(Path(directory or TEMPLATES).resolve()))
+    path = Path(directory or TEMPLATES).resolve() / LAYOUT_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LayoutError(f"{path}: layout file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LayoutError(f"{path}: cannot read: {exc}") from None
+    return dict(_parse(path, text))
 
 
 @lru_cache(maxsize=8)
-def _load(directory: Path) -> tuple[tuple[Kind, Layout], ...]:
-    path = directory / LAYOUT_FILE
+def _parse(path: Path, text: str) -> tuple[tuple[Kind, Layout], ...]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LayoutError(f"{path}: layout file not found") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise LayoutError(f"{path}: cannot read: {exc}") from None
     kinds = {k.value for k in Kind}
     shared = {k: v for k, v in data.items() if k not in kinds}

@@ -199,7 +199,7 @@ COLUMNS: dict[Column, Col] = {
     Column.QUANTITY: Col("quantity", 14, "R", lambda c, d, i: _qty(i.quantity), 1),
     Column.UNIT_PRICE: Col("unit_price", 22, "R", lambda c, d, i: c.money(i.unit_price, d.currency), 1),
     Column.DISCOUNT: Col("discount", 13, "R", lambda c, d, i: c.percent(i.discount) if i.discount else "", 1),
-    Column.TAX_RATE: Col("tax_rate", 13, "R", lambda c, d, i: c.percent(i.tax_rate), 1),
+    Column.TAX_RATE: Col("tax_rate", 14, "R", lambda c, d, i: c.percent(i.tax_rate), 1),
     Column.NET: Col("net", 25, "R", lambda c, d, i: c.money(i.net, d.currency), 1),
     Column.SHIPPED: Col("shipped", 17, "R", lambda c, d, i: _qty(i.shipped), 1),
     Column.BACKORDERED: Col("backordered", 23, "R", lambda c, d, i: _qty(i.backordered), 1),
@@ -365,13 +365,15 @@ def _payment(c: Canvas, d: Document, y: float) -> float:
     bank = d.bank
     bank_rows = [(labels.bank, bank.name), (labels.iban, bank.iban), (labels.bic, bank.bic)] if bank else []
     bank_rows = [(k, v) for k, v in bank_rows if v]
-    y = _room(c, d, y + 3, lh * (4 + len(bank_rows)) + 6)
-    y += c.text(f.left, y, labels.payment.upper(), size=c.size - 1.5, bold=True, colour="muted", width=width) + 0.5
     terms = []
     if d.terms_days is not None:
         terms.append(f"{labels.payment_terms}: {labels.payment_terms_value.format(days=d.terms_days)}")
     if d.due is not None:
         terms.append(f"{labels.due_date}: {c.date(d.due)}")
+    if not terms and not bank_rows:
+        return y
+    y = _room(c, d, y + 3, lh * (4 + len(bank_rows)) + 6)
+    y += c.text(f.left, y, labels.payment.upper(), size=c.size - 1.5, bold=True, colour="muted", width=width) + 0.5
     if terms:
         y += c.text(f.left, y, "  ·  ".join(terms), bold=True, width=width)
     if d.totals is not None and d.due is not None:
