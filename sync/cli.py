@@ -165,6 +165,10 @@ from sync.documents_cli import documents_app  # noqa: E402 - sub-commands define
 
 app.add_typer(documents_app, name="documents")
 
+from sync.reports_cli import register as _register_reports  # noqa: E402 - manifest and report, in their own module
+
+_register_reports(app)
+
 from addin.cli import addin_app  # noqa: E402 - the add-in's sub-commands live in addin/
 
 app.add_typer(addin_app, name="addin")
@@ -235,12 +239,21 @@ def watch(
 
 @app.command()
 def status(
-    paths: Annotated[list[Path], typer.Argument(help="Workbooks or folders (default: this folder).", show_default=False)] = None,  # type: ignore[assignment]
+    paths: Annotated[list[Path], typer.Argument(help="Workbooks or folders (default: this folder), or Order IDs.", show_default=False)] = None,  # type: ignore[assignment]
     as_json: JsonOpt = False,
+    workbook: Annotated[list[Path] | None, typer.Option("--workbook", "-w", help="Where to look up Order IDs (default: the workbooks in this folder).", show_default=False)] = None,
 ) -> None:
-    """For each workbook: last pass and its result, open flags, pending write-back, ledger health, daemon."""
+    """For each workbook: last pass and its result, open flags, pending write-back, ledger health, daemon.
+
+    An argument that is not a file or folder is an Order ID: its full timeline from the ledger and where it stands now.
+    """
     from sync.watch_status import workbook_status
 
+    if any(not p.exists() for p in paths or []):
+        from sync.reports_cli import order_status
+
+        places = [*(p for p in paths if p.exists()), *(workbook or [])] or [Path.cwd()]
+        raise typer.Exit(order_status([str(p) for p in paths if not p.exists()], _workbooks(places), as_json))
     rows = [workbook_status(p) for p in _workbooks(paths or [Path.cwd()])]
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
