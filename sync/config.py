@@ -64,6 +64,8 @@ class Numbering(BaseModel):
     packing_slip: str = "PS-{year}-"
     label: str = "LBL-{year}-"
     digits: int = Field(default=5, ge=1, le=12)
+    gs1_company_prefix: str = Field(default="0000000", pattern=r"^[0-9]{7,10}$")
+    """Your GS1 company prefix: labels of parcels without a tracking number carry an SSCC built from it."""
 
 
 class Google(BaseModel):
@@ -97,6 +99,8 @@ class Settings(BaseSettings):
     shipping: dict[str, ShippingMethod] = Field(default_factory=lambda: dict(DEFAULT_SHIPPING))
     numbering: Numbering = Numbering()
     auto_invoice: bool = False
+    ship_without_invoice: bool = False
+    """Allow Action = Ship on a Verified order that has no invoice yet (cash sales, pickups)."""
     ledger_url: str = ""
     """SQLAlchemy URL of the ledger; empty = SQLite in `data_dir`. PostgreSQL: postgresql://user@host/db."""
     data_dir: Path | None = None

@@ -41,10 +41,11 @@ from rules.schema import INPUT_SHEETS, REVIEW, SheetSpec, flag_order
 from rules.table import RawTable
 from sync.config import Settings, load_settings
 from sync.errors import CannotRun
-from sync.documents.issuing import INVOICED_TERMS, issue_invoices
+from sync.documents.issuing import INVOICED_TERMS
 from sync.documents.output import mark_written, renderer_for, write_documents
 from sync.documents.registry import Issued
 from sync.faults import crash_point
+from sync.lifecycle.steps import carry_out
 from sync.gc_pause import collector_paused
 from sync.ledger import Ledger
 from sync.ledger.state import (
@@ -73,7 +74,7 @@ from sync.ledger.chain import canonical
 from sync.live_writer import choose_writer
 from sync.ledger.store import Tx, data_dir_for
 from sync.row_keys import anchors, content_hash, line_content
-from sync.writeback import WorkbookWriter, WriteOutcome, WriteStatus
+from sync.writeback import CellWrite, WorkbookWriter, WriteOutcome, WriteStatus
 from sync.writeplan import plan_writes, review_matches
 from sync.xlsx_reader import read_bytes, read_workbook
 
@@ -208,7 +209,8 @@ def _attempt(
     crash_point("after_documents")
 
     writes = plan_writes(
-        outcome.desk, outcome.evaluation, outcome.open_flags, outcome.state, outcome.anchors, outcome.applied_moves, tables
+        outcome.desk, outcome.evaluation, outcome.open_flags, outcome.state, outcome.anchors, outcome.applied_moves, tables,
+        outcome.cells,
     )
     if writes.review is not None and review_matches(tables.get(REVIEW.name), writes.review):
         writes = replace(writes, review=None)  # the Review sheet already says exactly this
@@ -253,6 +255,8 @@ class Recorded:
     """Stock Moves rows applied to the book (now or earlier)."""
     documents: list[Issued] = field(default_factory=list)
     """Documents issued in this pass (their PDFs are written after the commit)."""
+    cells: dict[str, list[CellWrite]] = field(default_factory=dict)
+    """Cells the lifecycle steps write (Tracking No, Returns Status, an exchange's new Orders row)."""
 
 
 @dataclass(frozen=True)
@@ -291,14 +295,13 @@ def _record(
     evaluation = evaluate(ledger_desk, policy, intake_flags)
     _record_reservations(tx, state, ledger_desk, evaluation, sheet_anchors["Orders"])
     _record_statuses(tx, state, ledger_desk, evaluation, sheet_anchors["Orders"])
-    issuing = issue_invoices(tx, state, ledger_desk, evaluation, settings, sheet_anchors["Orders"], docs.render, docs.requested)
-    if issuing.statuses:
-        evaluation = replace(evaluation, statuses={**evaluation.statuses, **issuing.statuses})
-    extra += issuing.flags
-    extra += _reconcile_payments(state, desk)
+    acted = carry_out(tx, state, ledger_desk, evaluation, settings, sheet_anchors["Orders"], docs)
+    if acted.statuses:
+        evaluation = replace(evaluation, statuses={**evaluation.statuses, **acted.statuses})
+    extra += acted.flags
     extra += _changed_after_invoice(tx, state, desk, sheet_anchors["Orders"], new_keys)
     open_flags = _record_flags(tx, state, [*evaluation.flags, *extra], removed, sheet_anchors)
-    return Recorded(ledger_desk, evaluation, state, open_flags, sheet_anchors, applied, issuing.documents)
+    return Recorded(ledger_desk, evaluation, state, open_flags, sheet_anchors, applied, acted.documents, acted.cells)
 
 
 def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, str]) -> list[FlagState]:
@@ -554,19 +557,6 @@ def _changed_after_invoice(tx: Tx, state: LedgerState, desk: Desk, line_keys: di
                                 f"{header} was {invoiced.get(attr)} on invoice {ledger_line.invoice_no or ''} and is now {now}; "
                                 "an invoiced line cannot change. Put it back, or have a manager cancel or credit the invoice."))
     return out
-
-
-def _reconcile_payments(state: LedgerState, desk: Desk) -> list[Flag]:
-    """Payments must name an invoice the ledger issued."""
-    issued = {key(s.invoice_no) for s in state.lines.values() if s.invoice_no}
-    return [
-        flag(
-            "Payments", p.row, "Invoice No", Code.PAYMENT_MISMATCH,
-            f"Invoice No '{p.invoice_no}' is not an invoice sheetclerk has issued; check the number.",
-        )
-        for p in desk.payments
-        if p.invoice_no and key(p.invoice_no) not in issued
-    ]
 
 
 def _record_flags(

@@ -15,12 +15,12 @@ from rules.cells import key
 from rules.checks import Evaluation
 from rules.flags import Severity, check_text
 from rules.models import Desk
-from rules.schema import INVENTORY, ORDERS, STOCK_MOVES, SheetSpec, flag_order
+from rules.schema import INVENTORY, ORDERS, RETURNS, STOCK_MOVES, SheetSpec, flag_order
 from rules.table import RawTable
 from sync.ledger.state import FlagState, LedgerState
 from sync.writeback import REVIEW_HEADERS, CellWrite, Fill, Restore, SheetWrites, WorkbookWrites
 
-SPECS: dict[str, SheetSpec] = {s.name: s for s in (ORDERS, INVENTORY, STOCK_MOVES)}
+SPECS: dict[str, SheetSpec] = {s.name: s for s in (ORDERS, INVENTORY, STOCK_MOVES, RETURNS)}
 _SEVERITY_RANK = {Severity.ERROR.value: 0, Severity.WARNING.value: 1}
 
 
@@ -32,6 +32,7 @@ def plan_writes(
     anchors: dict[str, dict[int, str]],
     applied_moves: set[int],
     tables: Mapping[str, RawTable] | None = None,
+    extra: Mapping[str, list[CellWrite]] | None = None,
 ) -> WorkbookWrites:
     """Everything to write; cells that already hold the value (as read this pass) are left out."""
     by_row: dict[tuple[str, int], list[FlagState]] = defaultdict(list)
@@ -43,8 +44,10 @@ def plan_writes(
         "Inventory": _inventory(desk, state, anchors["Inventory"]),
         "Stock Moves": _stock_moves(desk, by_row, applied_moves),
     }
+    for name, more in (extra or {}).items():
+        cells[name] = cells.get(name, []) + list(more)
     if tables is not None:
-        cells = {name: _only_changes(writes, tables.get(name), SPECS[name]) for name, writes in cells.items()}
+        cells = {name: _only_changes(writes, tables.get(name), SPECS.get(name)) for name, writes in cells.items()}
     fills = _fills(open_flags, state, anchors)
     sheets = tuple(
         SheetWrites(name, cells=tuple(cells.get(name, ())), fills=tuple(fills.get(name, ())))
@@ -53,8 +56,8 @@ def plan_writes(
     return WorkbookWrites(sheets=sheets, review=_review(open_flags))
 
 
-def _only_changes(writes: list[CellWrite], table: RawTable | None, spec: SheetSpec) -> list[CellWrite]:
-    if table is None:
+def _only_changes(writes: list[CellWrite], table: RawTable | None, spec: SheetSpec | None) -> list[CellWrite]:
+    if table is None or spec is None:
         return writes
     positions = table.positions(spec)
     rows = table.rows

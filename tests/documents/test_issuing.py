@@ -94,7 +94,7 @@ def test_an_order_on_hold_is_refused_with_a_flag_and_uses_no_number(tmp_path: Pa
     path = desk(tmp_path)
     run_pass(path, render=plain)
     result = run_pass(path, render=plain, invoice=["SO-1023", "SO-1004"])  # SO-1023 is On hold (pack size)
-    refused = [f for f in result.flags if f.code == "action_refused"]
+    refused = [f for f in result.flags if f.code == "action_refused" and f.sheet == "Orders"]
     assert [f.row for f in refused] == [32] and "On hold" in refused[0].message
     assert result.documents == ("INV-2026-00003", "PS-2026-00003")
     numbers = [d.number for d in documents(path) if d.kind.value == "invoice"]
@@ -113,7 +113,7 @@ def test_a_render_failure_refuses_the_order_and_takes_no_number(tmp_path: Path) 
 
     result = run_pass(path, render=broken)
     assert result.status == "synced"
-    flag = next(f for f in result.flags if f.code == "action_refused")
+    flag = next(f for f in result.flags if f.code == "action_refused" and f.sheet == "Orders")
     assert flag.row == 2 and "font file unreadable" in flag.message
     assert [d.number for d in documents(path) if d.kind.value == "invoice"] == ["INV-2026-00001"]
     assert documents(path)[0].document.order_id == "SO-1003"

@@ -1,0 +1,35 @@
+"""The lifecycle steps of a pass, in the order they must run.
+
+Cancel first (a cancelled order is not invoiced or shipped in the same pass),
+then invoice, ship, deliver, take returns back (they may credit invoices), and
+match payments last (against invoices and the credit notes just issued).
+"""
+
+from __future__ import annotations
+
+from rules.checks import Evaluation
+from rules.models import Desk
+from sync.config import Settings
+from sync.documents.issuing import issue_invoices
+from sync.ledger.state import LedgerState
+from sync.ledger.store import Tx
+from sync.lifecycle.acted import Acted
+from sync.lifecycle.cancelling import cancel_orders
+from sync.lifecycle.payments import match_payments
+from sync.lifecycle.returns import process_returns
+from sync.lifecycle.shipping import deliver_orders, ship_orders
+
+
+def carry_out(
+    tx: Tx, state: LedgerState, desk: Desk, evaluation: Evaluation, settings: Settings, line_keys: dict[int, str], docs
+) -> Acted:
+    """Every step; `docs` gives `render` and the orders the command line asked to invoice (`requested`)."""
+    out = Acted()
+    out.merge(cancel_orders(tx, state, desk, settings, line_keys, docs.render))
+    invoiced = issue_invoices(tx, state, desk, evaluation, settings, line_keys, docs.render, docs.requested)
+    out.merge(Acted(invoiced.documents, invoiced.statuses, invoiced.flags))
+    out.merge(ship_orders(tx, state, desk, settings, line_keys, docs.render))
+    out.merge(deliver_orders(tx, state, desk, line_keys))
+    out.merge(process_returns(tx, state, desk, settings, line_keys, docs.render, list(evaluation.flags)))
+    out.merge(match_payments(tx, state, desk, line_keys))
+    return out
