@@ -47,6 +47,7 @@ class Face:
     data: bytes
     base_glyphs: frozenset[str]
     subsets: dict[frozenset[str], tuple[bytes, dict[str, int]]] = field(default_factory=dict)
+    widths: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def covers(self, char: str) -> bool:
@@ -54,9 +55,14 @@ class Face:
 
     def width(self, text: str, size: float) -> float:
         """Advance width of `text` at `size` points, in points (what fpdf2 computes, without its per-call setup)."""
-        cw = self.proto.cw
-        missing = self.proto.desc.missing_width
-        return sum(cw.get(ord(c), missing) for c in text) * size * 0.001
+        per_point = self.widths.get(text)
+        if per_point is None:
+            cw = self.proto.cw
+            missing = self.proto.desc.missing_width
+            per_point = sum(cw.get(ord(c), missing) for c in text) * 0.001
+            if len(self.widths) < 50_000:  # labels, names and amounts recur from document to document
+                self.widths[text] = per_point
+        return per_point * size
 
     def subset(self, glyphs: frozenset[str]) -> tuple[bytes, dict[str, int]]:
         """The font file holding `glyphs` (plus the base set) and each glyph's id in it."""
