@@ -185,7 +185,8 @@ def main() -> None:
     elements = round(statistics.mean(text_elements(render(d, layout)) for d in sample))
     commit = subprocess.run(["git", "-C", str(HERE.parent), "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip()
-    print(f"bench_documents: {args.invoices} invoices (seed {args.seed}), {args.repeat} runs each, commit {commit or '?'}")
+    print(f"bench_documents: {args.invoices} invoices (seed {args.seed}), {args.repeat} runs each, "
+          f"commit {commit or '?'}")
     print(f"an invoice has {elements} text elements on average; the baseline draws that many per document\n")
 
     runs: dict[str, list[dict]] = {t: [] for t in tasks}
@@ -201,7 +202,8 @@ def main() -> None:
     for task in tasks:
         sizes = [s for r in runs[task] for s in r["sizes"]]
         rate = per_s(task)
-        print(f"{task:<10} {rate:>9.1f} {1000 / rate:>8.2f} {statistics.median(r['import_s'] for r in runs[task]):>10.2f}"
+        imports = statistics.median(r["import_s"] for r in runs[task])
+        print(f"{task:<10} {rate:>9.1f} {1000 / rate:>8.2f} {imports:>10.2f}"
               f" {statistics.median(sizes) / 1024:>10.1f} {max(sizes) / 1024:>8.1f}")
     if "documents" in runs:
         rate = per_s("documents")

@@ -110,15 +110,19 @@ class Canvas:
                 out.append(" ")
             elif category == "Cf":
                 continue
-            elif category[0] != "C" and (self.regular.covers(c) or self.bold.covers(c) or any(f.covers(c) for f in self._fallbacks)):
+            elif category[0] != "C" and self._covered(c):
                 out.append(c)
             else:
                 out.append(REPLACEMENT)
         return "".join(out)
 
+    def _covered(self, c: str) -> bool:
+        return self.regular.covers(c) or self.bold.covers(c) or any(f.covers(c) for f in self._fallbacks)
+
     # -- drawing -----------------------------------------------------------------------
 
-    def font(self, size: float | None = None, bold: bool = False, family: str = FAMILY, style: str | None = None) -> None:
+    def font(self, size: float | None = None, bold: bool = False, family: str = FAMILY,
+             style: str | None = None) -> None:
         key = (family, (BOLD if bold else REGULAR) if style is None else style, size or self.size)
         if key != self._font:
             self.pdf.set_font(*key)
@@ -287,7 +291,7 @@ class Canvas:
     def number(self, value: Decimal | int | None, pattern: str = "#,##0.###") -> str:
         return "" if value is None else format_decimal(value, format=pattern, locale=self.locale)
 
-    def date(self, value: date | None) -> str:
+    def day(self, value: date | None) -> str:
         return "" if value is None else format_date(value, self.layout.date_format, locale=self.locale)
 
     def output(self) -> bytes:

@@ -34,7 +34,8 @@ from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 
-BASE_CHARACTERS = frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x100)) | frozenset(map(ord, "€–—‘’“”•…"))
+BASE_CHARACTERS = (frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x100))
+                   | frozenset(map(ord, "€–—‘’“”•…")))
 """Embedded in every document that uses a font at all (if the font has them)."""
 
 

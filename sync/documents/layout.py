@@ -198,7 +198,8 @@ class Labels(_Strict):
             except ValueError as exc:
                 raise ValueError(f"labels.{name}: {exc}") from None
             if bad := sorted(used - allowed):
-                hint = f"allowed: {', '.join('{' + a + '}' for a in sorted(allowed))}" if allowed else "no placeholders here"
+                hint = (f"allowed: {', '.join('{' + a + '}' for a in sorted(allowed))}" if allowed
+                        else "no placeholders here")
                 raise ValueError(f"labels.{name}: unknown placeholder {{{bad[0]}}} ({hint})")
         return self
 

@@ -23,7 +23,7 @@ from typing import NamedTuple
 from rules.documents import Document, Item, Kind, Party
 from sync.documents import barcode
 from sync.documents.canvas import LINE, PT, Canvas
-from sync.documents.layout import PRICE_COLUMNS, Column, Layout  # noqa: F401 - Layout: render's argument type
+from sync.documents.layout import PRICE_COLUMNS, Column, Layout
 
 FOOTER_MM = 13.0
 """Height kept free at the bottom of every page for the footer."""
@@ -289,7 +289,10 @@ def _totals(c: Canvas, d: Document, y: float) -> float:
     if t is None:
         return y
     labels = c.layout.labels
-    money = lambda v: c.money(v, d.currency)  # noqa: E731
+
+    def money(amount) -> str:
+        return c.money(amount, d.currency)
+
     rows: list[tuple[str, str]] = [(labels.goods_net, money(t.goods_net))]
     if t.shipping_net or d.shipping_method:
         rows.append((labels.shipping.format(method=d.shipping_method or "—"), money(t.shipping_net)))
@@ -369,7 +372,7 @@ def _payment(c: Canvas, d: Document, y: float) -> float:
     if d.terms_days is not None:
         terms.append(f"{labels.payment_terms}: {labels.payment_terms_value.format(days=d.terms_days)}")
     if d.due is not None:
-        terms.append(f"{labels.due_date}: {c.date(d.due)}")
+        terms.append(f"{labels.due_date}: {c.day(d.due)}")
     if not terms and not bank_rows:
         return y
     y = _room(c, d, y + 3, lh * (4 + len(bank_rows)) + 6)
@@ -377,7 +380,7 @@ def _payment(c: Canvas, d: Document, y: float) -> float:
     if terms:
         y += c.text(f.left, y, "  ·  ".join(terms), bold=True, width=width)
     if d.totals is not None and d.due is not None:
-        sentence = labels.pay_by.format(amount=c.money(d.totals.gross, d.currency, symbol=True), due=c.date(d.due))
+        sentence = labels.pay_by.format(amount=c.money(d.totals.gross, d.currency, symbol=True), due=c.day(d.due))
         y = c.lines(f.left, y, c.wrap(sentence, width, max_lines=3))
     x = f.left
     for label, value in bank_rows:
@@ -410,18 +413,18 @@ def _invoice(c: Canvas, d: Document) -> None:
         py = max(py, _party(c, f.left + party_w + 4, y, party_w - 4, labels.ship_to, d.ship_to))
     rows = [
         (labels.number, d.number),
-        (labels.date_of_issue, c.date(d.issued)),
+        (labels.date_of_issue, c.day(d.issued)),
     ]
     if d.kind is Kind.CREDIT_NOTE:
         rows += [(labels.invoice_reference, d.refers_to), (labels.reason, d.reason)]
     rows += [
-        (labels.date_of_supply, c.date(d.supplied)),
+        (labels.date_of_supply, c.day(d.supplied)),
         (labels.order_reference, d.order_id),
         (labels.customer_no, d.customer_id),
     ]
     if d.kind is Kind.INVOICE:
         rows += [(labels.payment_terms, labels.payment_terms_value.format(days=d.terms_days)
-                  if d.terms_days is not None else ""), (labels.due_date, c.date(d.due))]
+                  if d.terms_days is not None else ""), (labels.due_date, c.day(d.due))]
     fy = _facts(c, f.right - facts_w, y + 3, facts_w, rows)
     y = max(py, fy) + 6
     if d.kind is Kind.CREDIT_NOTE and (d.refers_to or d.reason):
@@ -449,7 +452,7 @@ def _packing_slip(c: Canvas, d: Document) -> None:
     weight = f"{c.number(d.weight_kg)} kg" if d.weight_kg is not None else ""
     rows = [
         (labels.number, d.number),
-        (labels.date_of_issue, c.date(d.issued)),
+        (labels.date_of_issue, c.day(d.issued)),
         (labels.order_reference, d.order_id),
         (labels.invoice_reference, d.refers_to),
         (labels.customer_no, d.customer_id),
@@ -496,7 +499,7 @@ def _label(c: Canvas, d: Document) -> None:
     c.lines(f.left + 2, y, c.wrap((to.country_name or to.country).upper(), width - 2, big, True, max_lines=2),
             size=big, bold=True)
     foot = f.bottom - (s - 2) * PT * LINE
-    c.text(f.left, foot, f"{d.number} · {c.date(d.issued)}", size=s - 2, colour="muted", width=width)
+    c.text(f.left, foot, f"{d.number} · {c.day(d.issued)}", size=s - 2, colour="muted", width=width)
     y = _label_barcode(c, d, f, foot - 2)
     weight = f"{c.number(d.weight_kg)} kg" if d.weight_kg is not None else "—"
     facts = ((labels.weight, weight), (labels.order_reference, d.order_id),

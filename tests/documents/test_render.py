@@ -43,12 +43,12 @@ MORGENROT = Customer(row=2, customer_id="C-101", name="Café Morgenrot GmbH", ad
                      city="Berlin", postal_code="10999", country="DE", vat_id="DE315486099", payment_terms_days=30)
 LUMIERE = Customer(row=3, customer_id="C-102", name="Brasserie Lumière SARL", address="14 Rue de la République",
                    city="Lyon", postal_code="69002", country="FR", vat_id="FR47065160376", payment_terms_days=30)
-SAKURA = Customer(row=4, customer_id="C-108", name="株式会社さくら珈琲", address="丸の内1-9-1", city="千代田区, 東京都",
-                  postal_code="100-0005", country="JP", payment_terms_days=30)
-ATHINA = Customer(row=5, customer_id="C-107", name="Αθηνά Παπαδοπούλου", address="Ερμού 25", city="Αθήνα",
-                  postal_code="105 63", country="GR")
-VITOSHA = Customer(row=6, customer_id="C-114", name="Кафе Витоша ЕООД", address="бул. Витоша 45", city="София",
-                   postal_code="1000", country="BG", payment_terms_days=14)
+SAKURA = Customer(row=4, customer_id="C-108", name="株式会社さくら珈琲", address="丸の内1-9-1",
+                  city="千代田区, 東京都", postal_code="100-0005", country="JP", payment_terms_days=30)
+ATHINA = Customer(row=5, customer_id="C-107", name="Αθηνά Παπαδοπούλου", address="Ερμού 25",
+                  city="Αθήνα", postal_code="105 63", country="GR")
+VITOSHA = Customer(row=6, customer_id="C-114", name="Кафе Витоша ЕООД", address="бул. Витоша 45",
+                   city="София", postal_code="1000", country="BG", payment_terms_days=14)
 
 DEFAULT_LINES = (("KB-ESP-1000", 3, None), ("KB-MUG-6", 12, Decimal("0.1")), ("KB-PRESS", 1, None))
 
@@ -154,7 +154,8 @@ def test_credit_note_has_its_title_the_invoice_it_corrects_and_the_reason(layout
     assert "Due date" not in text and "Please transfer" not in text
 
 
-@pytest.mark.parametrize("customer", [ATHINA, SAKURA, VITOSHA, LUMIERE], ids=["greek", "japanese", "cyrillic", "french"])
+@pytest.mark.parametrize("customer", [ATHINA, SAKURA, VITOSHA, LUMIERE],
+                         ids=["greek", "japanese", "cyrillic", "french"])
 def test_names_and_addresses_in_any_script_extract_back(layouts, customer: Customer) -> None:
     inv = make_invoice(customer)
     text = " ".join(pages(render(inv, layouts[Kind.INVOICE])))
@@ -164,7 +165,8 @@ def test_names_and_addresses_in_any_script_extract_back(layouts, customer: Custo
 
 
 def test_a_character_no_font_has_is_replaced_visibly_not_dropped_or_raised(layouts) -> None:
-    odd = MORGENROT.model_copy(update={"name": "Café \U00013000 Hieroglyph \ue000 Ltd", "address": "Bell\x07street\x00 1"})
+    odd = MORGENROT.model_copy(update={"name": "Café \U00013000 Hieroglyph \ue000 Ltd",
+                                       "address": "Bell\x07street\x00 1"})
     text = " ".join(pages(render(make_invoice(odd), layouts[Kind.INVOICE])))
     assert "Café \ufffd Hieroglyph \ufffd Ltd" in text and "Bell street 1" in text
     emoji = MORGENROT.model_copy(update={"name": "Kaffee ☕ Bar 😀"})  # DejaVu Sans has both

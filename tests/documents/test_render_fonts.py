@@ -16,8 +16,8 @@ from templates import FOLDER
 
 REGULAR = FOLDER / "fonts" / "DejaVuSans.ttf"
 CJK = FOLDER / "fonts" / "DroidSansFallback.ttf"
-LINES = ("Invoice INV-2026-00042 · Café Morgenrot GmbH · Oranienstraße 12", "Αθηνά Παπαδοπούλου, Кафе Витоша ЕООД",
-         "€1,234.50 – 7% – ½ – “quoted” …")
+LINES = ("Invoice INV-2026-00042 · Café Morgenrot GmbH · Oranienstraße 12",
+         "Αθηνά Παπαδοπούλου, Кафе Витоша ЕООД", "€1,234.50 – 7% – ½ – “quoted” …")
 
 
 def document(shared: bool, lines=LINES, cjk: str = "") -> bytes:
@@ -54,7 +54,7 @@ def test_shared_fonts_draw_the_same_glyphs_as_add_font() -> None:
 
 def test_the_embedded_subset_depends_on_the_document_alone() -> None:
     first = document(shared=True)
-    document(shared=True, lines=("Ωμέγα ЖЖЖ ǅ ₩ ∑",), cjk="東京都千代田区")  # fills the caches with other glyph sets
+    document(shared=True, lines=("Ωμέγα ЖЖЖ ǅ ₩ ∑",), cjk="東京都千代田区")  # other glyph sets in the caches
     assert document(shared=True) == first
 
 
