@@ -147,7 +147,7 @@ def manifest(workbook: WorkbookArg, day: DateOpt = None, as_json: JsonOpt = Fals
         console.print(f"No shipments with a carrier on {when.isoformat()}: no manifest to print.")
     for m, path in written:
         console.print(f"[bold]{m.carrier}[/]: {_count(len(m.shipments), 'shipment')}, {_count(m.parcels, 'parcel')}, "
-                      f"{m.weight_kg} kg → {path}")
+                      f"{format(m.weight_kg.normalize(), 'f')} kg → {path}")
     if found.without_carrier:
         console.print(f"{len(found.without_carrier)} shipment(s) without a carrier (e.g. Pickup) need no manifest.", style="dim")
     if found.voided:

@@ -49,20 +49,23 @@ def bar_chart(
     empty: str = "Nothing to show.",
     whole: bool = True,
 ) -> None:
-    """A titled horizontal bar chart the width of the page, drawn at `p.y`."""
+    """A titled horizontal bar chart the width of the page, drawn at `p.y` (or on a new page, title and
+    all, when it does not fit). Bars with a marker text get a second line for their texts."""
+    c = p.c
+    two_lines = any(b.marker_text for b in bars)
+    row = row * 1.45 if two_lines else row
+    height = row * len(bars) + 6
+    p.need(height + 20)
     p.heading(title, note)
     if not bars:
         p.paragraph(empty, colour="muted")
         return
-    c = p.c
     top = max(max(b.value, b.marker or 0) for b in bars)
     ticks = nice_ticks(top, whole=whole)
-    value_room = 40.0 if any(b.marker_text for b in bars) else 18.0
     x0 = p.left + label_width
-    span = p.width - label_width - value_room
+    span = p.width - label_width - (4.0 if two_lines else 18.0)
     scale = span / ticks[-1]
-    height = row * len(bars) + 6
-    p.need(height)
+    bar_h = row * (0.45 if two_lines else 0.7)
     y0 = p.y
     for t in ticks:  # gridlines with their values underneath
         x = x0 + t * scale
@@ -71,21 +74,22 @@ def bar_chart(
         c.pdf.line(x, y0, x, y0 + row * len(bars))
         c.text(x, y0 + row * len(bars) + 0.6, tick_text(t), size=6.5, colour="muted", align="C")
     for i, b in enumerate(bars):
-        y = y0 + i * row
-        c.text(x0 - 2, y + row * 0.18, b.label, size=8, align="R", width=label_width - 3)
+        y = y0 + i * row + row * 0.12
+        c.text(x0 - 2, y + bar_h / 2 - 1.6, b.label, size=8, align="R", width=label_width - 3)
         w = max(b.value * scale, 0.4 if b.value else 0)
         if w:
-            c.fill(x0, y + row * 0.15, w, row * 0.7, b.colour)
-        end = x0 + w
+            c.fill(x0, y, w, bar_h, b.colour)
         if b.marker is not None:
             mx = x0 + b.marker * scale
             c.pdf.set_draw_color(*c.colours["text"])
-            c.pdf.set_line_width(0.5)
-            c.pdf.line(mx, y + row * 0.05, mx, y + row * 0.95)
-            end = max(end, mx)
+            c.pdf.set_line_width(0.6)
+            c.pdf.line(mx, y - row * 0.06, mx, y + bar_h + row * 0.06)
         label = b.text or f"{b.value:g}"
-        c.text(end + 1.5, y + row * 0.18, label + (f"   {b.marker_text}" if b.marker_text else ""), size=7.5,
-               bold=not b.marker_text, width=p.right - end - 1.5)
+        if two_lines:
+            c.text(x0 + 1, y + bar_h + 0.5, label + (f"  ·  {b.marker_text}" if b.marker_text else ""), size=7,
+                   colour="muted", width=p.right - x0 - 1)
+        else:
+            c.text(x0 + w + 1.5, y + bar_h / 2 - 1.4, label, size=7.5, bold=True, width=p.right - x0 - w - 1.5)
     c.pdf.set_draw_color(*c.colours["text"])
     c.pdf.set_line_width(0.3)
     c.pdf.line(x0, y0, x0, y0 + row * len(bars))

@@ -10,15 +10,13 @@ from typing import Any
 
 from sync.reports.source import Event
 
-#: The status a line has after an event of this kind (None: the event does not say).
+#: The status a line has after an event of this kind. Shipping, delivery, cancellation and returns
+#: record their own `status_changed` (a partly shipped line stays Backordered), so only these say it.
 STATUS_AFTER: dict[str, Callable[[dict[str, Any]], str | None]] = {
     "line_seen": lambda d: "New",
     "line_adopted": lambda d: d.get("status"),
     "status_changed": lambda d: d.get("to"),
     "invoiced": lambda d: "Invoiced",
-    "shipped": lambda d: "Shipped",
-    "delivered": lambda d: "Delivered",
-    "cancelled": lambda d: "Cancelled",
 }
 
 #: An order shows the first of these that any of its lines has: what holds it back shows first.

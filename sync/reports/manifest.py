@@ -141,7 +141,7 @@ def render_manifest(m: Manifest, book: Book) -> bytes:
     c.text(p.left, p.y, "Carrier manifest", size=18, bold=True, colour="accent")
     c.text(p.right, p.y + 1, m.carrier, size=14, bold=True, align="R", width=p.width / 2)
     p.y += 10
-    c.text(p.left, p.y, f"Pickup date {c.date(m.day)}", size=9.5)
+    c.text(p.left, p.y, f"Pickup date {c.day(m.day)}", size=9.5)
     c.text(p.right, p.y, f"{len(m.shipments)} shipments · {m.parcels} parcels · {_kg(c, m.weight_kg)} kg",
            size=9.5, bold=True, align="R", width=p.width / 2)
     p.y += 7
@@ -149,8 +149,8 @@ def render_manifest(m: Manifest, book: Book) -> bytes:
     p.y += 4
     p.y = c.lines(p.left, p.y, [shipper.name, *shipper.address_lines, shipper.country_name, shipper.phone], size=9)
     p.y += 3
-    cols = (Col("#", 4, "R"), Col("Order", 12), Col("Ship to", 27), Col("City", 21), Col("Country", 10),
-            Col("Tracking No / SSCC", 37), Col("Parcels", 10, "R"), Col("Weight (kg)", 14, "R"))
+    cols = (Col("#", 6, "R"), Col("Order", 17), Col("Ship to", 36), Col("City", 27), Col("Country", 14),
+            Col("Tracking No / SSCC", 44), Col("Parcels", 14, "R"), Col("Weight (kg)", 18, "R"))
     rows = [[str(i), s.order_id, s.ship_to, s.city, s.country, s.code, str(s.parcels), _kg(c, s.weight_kg)]
             for i, s in enumerate(m.shipments, start=1)]
     total = ["", "", f"{len(m.shipments)} shipments", "", "", "Total", str(m.parcels), _kg(c, m.weight_kg)]

@@ -137,11 +137,11 @@ class Pages:
         """Page numbers and the layout's footer on every page; the PDF's bytes."""
         n = self.pdf.pages_count
         for i in range(1, n + 1):
-            self.pdf.page = i
+            self.c.begin_page_again(i)
             y = self.bottom + 3
             self.c.rule(self.left, y, self.right)
             self.c.text(self.right, y + 1.2, f"Page {i} of {n}", size=7, colour="muted", align="R")
             if self.footer:
                 self.c.text(self.left, y + 1.2, self.footer, size=6.5, colour="muted", width=self.width - 22)
-        self.pdf.page = n
+        self.c.begin_page_again(n)
         return self.c.output()

@@ -64,7 +64,7 @@ def render_report(r: DayReport, book: Book) -> bytes:
 def _front(p: Pages, r: DayReport, book: Book, company: str) -> None:
     c = p.c
     c.text(p.left, p.y, "End-of-day report", size=18, bold=True, colour="accent")
-    c.text(p.right, p.y + 1, c.date(r.day), size=14, bold=True, align="R", width=p.width / 2)
+    c.text(p.right, p.y + 1, c.day(r.day), size=14, bold=True, align="R", width=p.width / 2)
     p.y += 9.5
     c.text(p.left, p.y, f"{company} · {book.path.name}", size=9, colour="muted", width=p.width * 0.6)
     as_of = r.as_of.replace("T", " ").removesuffix("Z")
@@ -102,11 +102,11 @@ def _front(p: Pages, r: DayReport, book: Book, company: str) -> None:
     per, unit = _unit(top)
     bar_chart(
         p, "Time per lifecycle stage",
-        [Bar(s.name, (s.median_hours or 0) / per, "accent", text=f"median {duration(s.median_hours)} ({s.count})",
-             marker=(s.slowest_hours or 0) / per, marker_text=f"slowest {s.slowest_order} {duration(s.slowest_hours)}")
+        [Bar(s.name, (s.median_hours or 0) / per, "accent", text=f"median {duration(s.median_hours)} over {s.count}",
+             marker=(s.slowest_hours or 0) / per, marker_text=f"slowest {s.slowest_order}: {duration(s.slowest_hours)}")
          for s in timed],
         note="orders that moved on in the last 7 days: bar = median, mark = slowest",
-        tick_text=lambda v: f"{v:g} {unit}", row=8.0, whole=False, empty="No order moved on to a later stage in the last 7 days.",
+        tick_text=lambda v: f"{v:g} {unit}", row=7.0, whole=False, empty="No order moved on to a later stage in the last 7 days.",
     )
     bar_chart(p, "Open flags by code",
               [Bar(code, n, "error" if sev == "error" else "warning") for code, (sev, n) in r.open_flags.items()],
