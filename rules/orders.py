@@ -18,8 +18,14 @@ AFTER_INVOICE = SETTLED | {"Backordered"}
 
 
 def settled_status(order: Order) -> str | None:
-    """The status that settled the order (the first line's that has one), or None if it is open."""
-    return next((line.status for line in order.lines if line.status in SETTLED), None)
+    """The status that settled the order (the first line's that has one), or None if it is open.
+
+    A line part-shipped and waiting for the rest (Backordered with units shipped) is settled too.
+    """
+    return next(
+        (line.status for line in order.lines if line.status in SETTLED or (line.shipped and line.status in AFTER_INVOICE)),
+        None,
+    )
 
 
 def group_orders(lines: Iterable[OrderLine]) -> tuple[Order, ...]:

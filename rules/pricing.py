@@ -90,7 +90,9 @@ def price_line(line: OrderLine, product: Product, rounding: Rounding) -> PricedL
 
 
 def shipping_charge(method: ShippingMethod, goods_net: Decimal, rounding: Rounding) -> Decimal:
-    if method.free_over is not None and goods_net >= method.free_over:
+    """The method's charge; nothing above its free-over amount, and nothing on an order whose goods
+    are free (an exchange's replacement, a sample): shipping is not charged on a gift."""
+    if method.free_over is not None and goods_net >= method.free_over or goods_net == ZERO:
         return ZERO
     return rounding.round(method.charge)
 

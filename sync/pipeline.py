@@ -36,7 +36,7 @@ from rules.documents import Document
 from rules.flags import Code, Flag, Severity, flag
 from rules.intake import read_desk
 from rules.models import Desk, OrderLine
-from rules.orders import SETTLED
+from rules.orders import AFTER_INVOICE, SETTLED
 from rules.schema import INPUT_SHEETS, REVIEW, SheetSpec, flag_order
 from rules.table import RawTable
 from sync.config import Settings, load_settings
@@ -149,6 +149,7 @@ def run_pass(
     write_back: bool = False,
     invoice: Collection[str] = (),
     render: Callable[[Document], bytes] | None = None,
+    as_of: date | None = None,
 ) -> PassResult:
     """Sync one workbook. Raises CannotRun only when the workbook or settings are unusable.
 
@@ -157,7 +158,8 @@ def run_pass(
     `path` may also be a `WorkbookSource` (a Google Sheet: `sync.google.GoogleSheet`).
     `invoice` names orders to invoice in this pass as if their Action said so (the
     `documents` command); `render` turns a document into PDF bytes (default: the
-    layouts in templates/).
+    layouts in templates/). `as_of` is the day invoices are judged overdue on, when
+    later than the save (the end-of-day `reconcile` passes today); it forces a full pass.
     """
     source = FileSource(Path(path).resolve()) if isinstance(path, (str, Path)) else path
     path = source.path
@@ -165,7 +167,8 @@ def run_pass(
     own_ledger = ledger is None
     ledger = ledger or Ledger.for_workbook(path, settings)
     docs = DocumentDesk(
-        render or renderer_for(settings), data_dir_for(path, settings.data_dir), frozenset(k for o in invoice if (k := key(o)))
+        render or renderer_for(settings), data_dir_for(path, settings.data_dir), frozenset(k for o in invoice if (k := key(o))),
+        as_of,
     )
     try:
         with collector_paused():
@@ -186,7 +189,7 @@ def _attempt(
     sha = source.fingerprint()
     workbook = source.name
     with ledger.read() as conn:
-        if not write_back and not docs.requested and sha == load_pass(conn, workbook).written_sha:  # as the last pass left it
+        if not write_back and not docs.forced and sha == load_pass(conn, workbook).written_sha:  # as the last pass left it
             return _nothing_new(path, sha, load_flags(conn, workbook).values(), status_counts(conn, workbook))
 
     tables = source.read((*INPUT_SHEETS, REVIEW))
@@ -198,7 +201,7 @@ def _attempt(
 
     with ledger.write(at) as tx:
         state = load(tx.conn, workbook)
-        if not write_back and not docs.requested and sha == state.last_pass.written_sha:  # another daemon finished it meanwhile
+        if not write_back and not docs.forced and sha == state.last_pass.written_sha:  # another daemon finished it meanwhile
             return _unchanged(path, sha, state)
         outcome = _record(tx, state, desk, intake_flags, settings, who, docs)
         put_pass(tx.conn, workbook, PassState(sha, state.last_pass.written_sha, True, at, "recorded"))
@@ -266,6 +269,12 @@ class DocumentDesk:
     render: Callable[[Document], bytes]
     data_dir: Path
     requested: frozenset[str] = frozenset()
+    as_of: date | None = None
+
+    @property
+    def forced(self) -> bool:
+        """The command line asked for something: run the whole pass even if the file did not change."""
+        return bool(self.requested) or self.as_of is not None
 
 
 def _record(
@@ -457,12 +466,19 @@ def _record_approvals(tx: Tx, state: LedgerState, desk: Desk, who: str) -> None:
 
 
 def _as_ledger_sees_it(desk: Desk, state: LedgerState, line_keys: dict[int, str]) -> Desk:
-    """The desk with statuses from the ledger (not from the sheet's Status cells) and book stock as On Hand."""
+    """The desk with statuses and shipped quantities from the ledger (not from the sheet's Status
+    cells) and book stock as On Hand. An invoiced line keeps its status, Backordered included."""
     lines = []
     for line in desk.lines:
         old = state.lines.get(line_keys.get(line.row, ""))
-        status = old.status if old is not None and old.status in SETTLED else None
-        lines.append(line if line.status == status else replaced(line, status=status))
+        if old is None:
+            status, shipped = None, 0
+        else:
+            after_invoice = old.status in SETTLED or (old.status in AFTER_INVOICE and (old.invoice_no or old.shipped))
+            status, shipped = (old.status if after_invoice else None), old.shipped
+        if line.status != status or line.shipped != shipped:
+            line = replaced(line, status=status, shipped=shipped)
+        lines.append(line)
     stock = []
     for level in desk.stock:
         st = state.stock.get((key(level.sku), key(level.location)))

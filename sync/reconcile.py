@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -56,14 +57,16 @@ class ReconcileReport:
 
 
 def reconcile(
-    path: Path | str, settings: Settings | None = None, *, ledger: Ledger | None = None, writer: WorkbookWriter | None = None
+    path: Path | str, settings: Settings | None = None, *, ledger: Ledger | None = None, writer: WorkbookWriter | None = None,
+    as_of: date | None = None,
 ) -> ReconcileReport:
+    """The end-of-day pass: invoices judged overdue as of today (or `as_of`), sticky flags reviewed."""
     path = Path(path).resolve()
     settings = settings or load_settings(path)
     own = ledger is None
     ledger = ledger or Ledger.for_workbook(path, settings)
     try:
-        first = run_pass(path, settings, ledger=ledger, writer=writer)
+        first = run_pass(path, settings, ledger=ledger, writer=writer, as_of=as_of or date.today())
         workbook = str(path)
         reviewed = []
         with ledger.write(_last_pass_time(ledger, workbook)) as tx:

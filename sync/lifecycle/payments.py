@@ -4,7 +4,8 @@ A payment names an invoice by its number. Per invoice: balance = gross total −
 credit notes referring to it − payments. More paid than owed is a
 `payment_mismatch` on the payment that tipped it over; a balance still open
 after the due date (the invoice's payment terms, measured at the pass's date)
-is an `overdue_invoice` on the order's Invoice No cell. Each Payment ID is
+is an `overdue_invoice` on the order's Invoice No cell (not for orders paid by
+Card or Cash, which are paid when taken). Each Payment ID is
 recorded in the ledger once (`payment_matched`), again only if its row changes.
 """
 
@@ -31,7 +32,11 @@ from sync.lifecycle.acted import Acted
 ZERO = Decimal(0)
 
 
-def match_payments(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, str]) -> Acted:
+#: Payment Methods paid when the order is taken (at the checkout or the counter): never overdue.
+PAID_UP_FRONT = frozenset({"Card", "Cash"})
+
+
+def match_payments(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, str], as_of: date | None = None) -> Acted:
     out = Acted()
     wb = state.workbook
     documents = registry.all_documents(tx.conn, wb)
@@ -79,19 +84,23 @@ def match_payments(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, 
             tx.conn.execute(insert(t).values(workbook=wb, payment_key=pk, **values))
         else:
             tx.conn.execute(update(t).where(t.c.workbook == wb, t.c.payment_key == pk).values(**values))
-    out.flags += _overdue(invoices, credited, paid, desk, date.fromisoformat(tx.at[:10]))
+    saved = date.fromisoformat(tx.at[:10])
+    out.flags += _overdue(invoices, credited, paid, desk, max(saved, as_of or saved))
     return out
 
 
 def _overdue(invoices, credited, paid, desk: Desk, today: date) -> list[Flag]:
     rows: dict[str, int] = {}
+    up_front: set[str] = set()
     for line in desk.lines:
         if line.invoice_no:
             rows.setdefault(key(line.invoice_no), line.row)
+            if line.payment_method in PAID_UP_FRONT:
+                up_front.add(key(line.invoice_no))
     out = []
     for ik, inv in sorted(invoices.items()):
         doc = inv.document
-        if doc.due is None or doc.totals is None or today <= doc.due:
+        if doc.due is None or doc.totals is None or today <= doc.due or ik in up_front:
             continue
         balance = doc.totals.gross - credited[ik] - paid[ik]
         if balance <= 0:

@@ -31,5 +31,5 @@ def carry_out(
     out.merge(ship_orders(tx, state, desk, settings, line_keys, docs.render))
     out.merge(deliver_orders(tx, state, desk, line_keys))
     out.merge(process_returns(tx, state, desk, settings, line_keys, docs.render, list(evaluation.flags)))
-    out.merge(match_payments(tx, state, desk, line_keys))
+    out.merge(match_payments(tx, state, desk, line_keys, docs.as_of))
     return out
