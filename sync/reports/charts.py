@@ -55,7 +55,7 @@ def bar_chart(
     two_lines = any(b.marker_text for b in bars)
     row = row * 1.45 if two_lines else row
     height = row * len(bars) + 6
-    p.need(height + 20)
+    p.need(height + 13)
     p.heading(title, note)
     if not bars:
         p.paragraph(empty, colour="muted")

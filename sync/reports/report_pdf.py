@@ -110,7 +110,7 @@ def _front(p: Pages, r: DayReport, book: Book, company: str) -> None:
     )
     bar_chart(p, "Open flags by code",
               [Bar(code, n, "error" if sev == "error" else "warning") for code, (sev, n) in r.open_flags.items()],
-              note="red: errors (block the order) · amber: warnings", row=5.2, empty="No open flags.")
+              note="red: errors (block the order) · amber: warnings", row=4.3, empty="No open flags.")
 
 
 def _sections(p: Pages, r: DayReport) -> None:
