@@ -21,6 +21,7 @@ from sync.cli import main
 from sync.config import load_settings
 from sync.faults import POINTS
 from sync.ledger import Ledger, ledger_url_for, schema
+from sync.ledger.store import data_dir_for
 from sync.pipeline import run_pass
 from sync.reconcile import reconcile
 from sync.xlsx_writer import XlsxWriter
@@ -220,9 +221,16 @@ def test_killed_at_any_point_a_rerun_converges(tmp_path: Path, point: str) -> No
     assert [(e["seq"], e["kind"], e["row"], e["data"]) for e in events(crashed)] == [
         (e["seq"], e["kind"], e["row"], e["data"]) for e in events(reference)
     ]
-    for sheet, header in (("Orders", "Status"), ("Orders", "Check"), ("Inventory", "Available"), ("Stock Moves", "Status")):
+    for sheet, header in (("Orders", "Status"), ("Orders", "Check"), ("Orders", "Invoice No"), ("Inventory", "Available"),
+                          ("Stock Moves", "Status")):
         assert column(crashed, sheet, header) == column(reference, sheet, header)
     assert run_pass(crashed).status == "unchanged"
+    # the same documents, numbered without a gap, each PDF on disk byte for byte the reference's
+    ref_docs, crash_docs = (sorted(p.relative_to(d).as_posix() for p in d.rglob("*.pdf"))
+                            for d in (data_dir_for(reference), data_dir_for(crashed)))
+    assert crash_docs == ref_docs and len(ref_docs) == 4
+    for name in ref_docs:
+        assert (data_dir_for(crashed) / name).read_bytes() == (data_dir_for(reference) / name).read_bytes()
 
 
 @pytest.mark.postgresql
