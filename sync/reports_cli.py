@@ -186,7 +186,7 @@ def print_day(r, console: Console) -> None:
     )
     console.print("  orders now: " + (", ".join(f"{n} {s}" for s, n in r.by_status.items()) or "none"))
     if r.on_hold:
-        console.print(f"  [red]on hold[/]: " + "; ".join(f"{h.order_id} ({', '.join(x.split(' ')[0].rstrip(':') for x in h.reasons)})" for h in r.on_hold))
+        console.print("  [red]on hold[/]: " + "; ".join(f"{h.order_id} ({', '.join(x.split(' ')[0].rstrip(':') for x in h.reasons)})" for h in r.on_hold))
     if r.backordered:
         console.print("  [yellow]backordered[/]: " + ", ".join(b.order_id for b in r.backordered))
     if r.open_flags:

@@ -10,6 +10,7 @@ stage. Stock levels are the ledger's book now (the book has no per-day replay).
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
@@ -316,6 +317,4 @@ def _low_stock(conn: Connection, book: Book, report: DayReport) -> None:
 
 def _natural(order_id: str) -> tuple:
     """SO-999 before SO-1000."""
-    import re
-
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", order_id or ""))

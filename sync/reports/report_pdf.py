@@ -7,8 +7,6 @@ and open flags by code; the following pages list the orders behind each figure.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from sync.documents.issuing import seller
 from sync.reports.charts import Bar, bar_chart
 from sync.reports.day_report import DayReport
@@ -164,4 +162,4 @@ def _sections(p: Pages, r: DayReport) -> None:
             [[w.order_id, w.stage, duration(w.hours)] for w in r.waiting], empty="No open orders.")
 
 
-__all__ = ["render_report", "duration", "Decimal"]
+__all__ = ["render_report", "duration"]

@@ -2,9 +2,9 @@
 
 The history is every event about the order or one of its lines, oldest first,
 in plain words (sync.reports.describe). The current state comes from the
-ledger's state tables (lines, documents) and sums over events (quantities
-shipped and returned, payments): per line its status, invoice number and
-quantities; per invoice what is still owed.
+ledger's state tables (lines, documents, payments): per line its status,
+invoice number and quantities shipped and returned; per invoice what is still
+owed (gross − credit notes − payments, as the payment matching counts it).
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from rules.cells import key
 from sync.documents import registry
+from sync.ledger import schema
 from sync.reports.describe import amount, describe
 from sync.reports.lifecycle import order_status
 from sync.reports.source import Book, Event, events, order_lines
@@ -125,7 +126,7 @@ def timeline(conn: Connection, book: Book, order_id: str) -> Timeline | None:
               _text(e, book), e.data)
         for e in found
     )
-    now = _lines_now(lines, found)
+    now = _lines_now(lines)
     documents = tuple(
         DocumentNow(d.number, d.kind.value, d.status, d.document.issued.isoformat(), str(book.data_dir / d.path),
                     d.document.totals.gross if d.document.totals else None)
@@ -138,7 +139,7 @@ def timeline(conn: Connection, book: Book, order_id: str) -> Timeline | None:
         currency=next((d.document.currency for d in docs), book.settings.currency.upper()),
         lines=now,
         documents=documents,
-        invoices=_invoices(docs, found),
+        invoices=_invoices(conn, workbook, docs),
         shipments=tuple(_shipment(e, docs, book) for e in found if e.kind == "shipment"),
         entries=entries,
     )
@@ -151,39 +152,32 @@ def _text(e: Event, book: Book) -> str:
     return text
 
 
-def _lines_now(lines: list[Any], found: list[Event]) -> tuple[LineNow, ...]:
-    shipped: dict[str, int] = defaultdict(int)
-    returned_by_sku: dict[str, int] = defaultdict(int)
-    for e in found:
-        if e.kind == "shipped" and e.line_key:
-            shipped[e.line_key] += int(e.data.get("quantity") or 0)
-        elif e.kind == "returned":
-            returned_by_sku[key(e.data.get("sku")) or ""] += int(e.data.get("quantity") or 0)
+def _lines_now(lines: list[Any]) -> tuple[LineNow, ...]:
+    """Each line as the ledger's state has it (units shipped and returned are kept per line)."""
     out = []
     for x in lines:
         content = json.loads(x["content"])
-        sku = content.get("sku") or ""
-        went = shipped[x["line_key"]]
-        back = min(returned_by_sku[key(sku) or ""], went) if went else 0
-        returned_by_sku[key(sku) or ""] -= back  # two lines of one SKU: returns fill the first one's shipments first
-        out.append(LineNow(x["row"], sku, content.get("quantity"), x["status"], x["invoice_no"], bool(x["present"]), went, back))
+        out.append(LineNow(x["row"], content.get("sku") or "", content.get("quantity"), x["status"], x["invoice_no"],
+                           bool(x["present"]), int(x.get("shipped") or 0), int(x.get("returned") or 0)))
     return tuple(out)
 
 
-def _invoices(docs: list[registry.Issued], found: list[Event]) -> tuple[InvoiceNow, ...]:
+def _invoices(conn: Connection, workbook: str, docs: list[registry.Issued]) -> tuple[InvoiceNow, ...]:
+    """Per invoice: its gross, the credit notes referring to it, and the payments matched to it (each
+    payment once, at its latest amount: a changed Payments row is matched again)."""
     credited: dict[str, Decimal] = defaultdict(Decimal)
     for d in docs:
         if d.kind.value == "credit_note" and d.status != "voided" and d.document.totals:
             credited[key(d.document.refers_to) or ""] += d.document.totals.gross
+    invoices = [d for d in docs if d.kind.value == "invoice" and d.status != "voided" and d.document.totals]
     paid: dict[str, Decimal] = defaultdict(Decimal)
-    for e in found:
-        if e.kind == "payment_matched":
-            paid[key(e.data.get("invoice_no")) or ""] += amount(e.data.get("amount")) or Decimal(0)
-    return tuple(
-        InvoiceNow(d.number, d.document.totals.gross, credited[key(d.number) or ""], paid[key(d.number) or ""])
-        for d in docs
-        if d.kind.value == "invoice" and d.status != "voided" and d.document.totals
-    )
+    t = schema.payments
+    if invoices:
+        q = select(t.c.invoice_no, t.c.amount).where(t.c.workbook == workbook, t.c.invoice_no.in_([d.number for d in invoices]))
+        for invoice_no, value in conn.execute(q):
+            paid[key(invoice_no) or ""] += amount(value) or Decimal(0)
+    return tuple(InvoiceNow(d.number, d.document.totals.gross, credited[key(d.number) or ""], paid[key(d.number) or ""])
+                 for d in invoices)
 
 
 def _shipment(e: Event, docs: list[registry.Issued], book: Book) -> dict[str, Any]:
