@@ -1,6 +1,7 @@
 """`sheetclerk documents ...`: issue an order's documents, list them, prove the numbering, check the files.
 
-    sheetclerk documents WORKBOOK ORDER_ID ...   invoice + packing slip for these orders (same as Action = Invoice)
+    sheetclerk documents [WORKBOOK] ORDER_ID ... invoice + packing slip for these orders (same as Action = Invoice);
+                                                 WORKBOOK defaults to the one workbook in this folder
     sheetclerk documents list WORKBOOK [ORDER_ID]
     sheetclerk documents gaps WORKBOOK           every series numbered 1..n without a hole
     sheetclerk documents verify WORKBOOK         every PDF on disk matches the SHA-256 in the ledger
@@ -54,8 +55,10 @@ def _ledger_and_folder(workbook: Path):
 
 @documents_app.command("issue")
 def issue(
-    workbook: WorkbookArg,
-    orders: Annotated[list[str], typer.Argument(help="Order IDs to invoice.", show_default=False)],
+    items: Annotated[
+        list[str], typer.Argument(help="[WORKBOOK] ORDER_ID...: the workbook (default: the one in this folder), then Order IDs.",
+                                  show_default=False, metavar="[WORKBOOK] ORDER_ID...")
+    ],
     as_json: JsonOpt = False,
 ) -> None:
     """Invoice these orders now (a sync pass that treats them as Action = Invoice)."""
@@ -63,6 +66,7 @@ def issue(
     from sync.documents import registry
     from sync.pipeline import run_pass
 
+    workbook, orders = _workbook_and_orders(items)
     settings = load_settings(workbook)
     result = run_pass(workbook, settings, invoice=orders)
     ledger, folder, _ = _ledger_and_folder(workbook)
@@ -88,6 +92,23 @@ def issue(
                 console.print(f"{order_id}: {d.kind.value.replace('_', ' ')} [bold]{d.number}[/] → {folder / d.path}")
     missing = [o for o, docs in found.items() if not any(d.kind.value == "invoice" for d in docs)]
     raise typer.Exit(EXIT_FLAGS if missing else EXIT_OK)
+
+
+def _workbook_and_orders(items: list[str]) -> tuple[Path, list[str]]:
+    """`WORKBOOK ORDER...` or just `ORDER...` with the one workbook in the current folder."""
+    from sync.cli import _workbooks
+    from sync.errors import CannotRun
+
+    first = Path(items[0])
+    if first.suffix.lower() in (".xlsx", ".xlsm") or first.is_file():
+        if len(items) < 2:
+            raise CannotRun("Name at least one Order ID after the workbook, e.g. sheetclerk documents orders.xlsx SO-1042.")
+        return first, items[1:]
+    found = _workbooks([Path.cwd()])
+    if len(found) != 1:
+        where = "no workbook" if not found else f"{len(found)} workbooks ({', '.join(p.name for p in found)})"
+        raise CannotRun(f"This folder has {where}: name the workbook first, e.g. sheetclerk documents orders.xlsx {items[0]}.")
+    return found[0], items
 
 
 @documents_app.command("list")

@@ -203,3 +203,16 @@ def test_two_daemons_on_one_postgresql_ledger_number_without_gaps(tmp_path: Path
         assert all(r.ok for r in registry.gaps(conn))
     assert ledger.verify().ok
     ledger.close()
+
+
+def test_documents_command_finds_the_workbook_in_this_folder(tmp_path: Path, capsys, monkeypatch) -> None:
+    import sync.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "renderer_for", lambda settings: plain)
+    path = desk(tmp_path)
+    monkeypatch.chdir(path.parent)
+    assert main(["documents", "SO-1005"]) == 0
+    assert "INV-2026-00003" in capsys.readouterr().out  # SO-1001 and SO-1003 took 1 and 2 in the same pass
+    monkeypatch.chdir(tmp_path)
+    assert main(["documents", "SO-1006"]) == 2
+    assert "no workbook" in capsys.readouterr().err
