@@ -76,6 +76,10 @@ def test_full_sync_of_the_starter_desk_matches_the_xlsx_path(fake, connect, xlsx
             cell = orders.cells[(f.row - 1, header.index(f.column))]
             assert argb(cell.background) == FILL_ARGB[Fill.ERROR if f.severity == "error" else Fill.WARNING]
             assert cell.note.startswith(NOTE_PREFIX) and f.message in cell.note
+    # Documents run unchanged: Action = Invoice on SO-1001 and SO-1003 issued their invoices and packing slips.
+    assert result.documents == file_result.documents == ("INV-2026-00001", "PS-2026-00001", "INV-2026-00002", "PS-2026-00002")
+    invoice_no = header.index("Invoice No")
+    assert {orders.value(r, invoice_no) for r in (1, 2)} == {"INV-2026-00001"}
 
 
 def test_requests_per_pass(fake, connect, xlsx_result):
