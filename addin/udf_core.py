@@ -30,7 +30,7 @@ from rules.models import Desk, OrderLine
 from rules.policy import Policy
 from rules.pricing import OrderTotals
 from rules.schema import CUSTOMERS, INVENTORY, ORDERS, PAYMENTS, PRODUCTS, RETURNS, SheetSpec
-from rules.table import NumberedRows, RawTable
+from rules.table import NumberedRows, RawTable, header_text
 
 Grid = Sequence[Sequence[object]]
 """A range's values as Excel hands them over: rows of cells, header row first."""
@@ -45,14 +45,6 @@ class UdfError(ValueError):
 
 
 # --- tables from ranges ------------------------------------------------------------------
-
-
-def _header_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _rows(grid: object, spec: SheetSpec) -> tuple[tuple[object, ...], ...]:
@@ -78,7 +70,7 @@ def _cell(value: object) -> object:
 
 def raw_table(spec: SheetSpec, rows: tuple[tuple[object, ...], ...]) -> RawTable:
     """A `RawTable` over a range's rows; raises UdfError when a column the sheet needs is missing."""
-    headers = tuple(_header_text(v) for v in rows[0])
+    headers = tuple(header_text(v) for v in rows[0])
     values = [rows[0], *([_cell(v) for v in row] for row in rows[1:])]
     table = RawTable(spec.name, headers, NumberedRows(values, 1))
     found = table.positions(spec)

@@ -6,11 +6,26 @@ turns it into records. Nothing here knows where the values came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import count, islice
 
 from rules.schema import SheetSpec, header_key
+
+
+def header_text(value: object) -> str:
+    """A row-1 cell as header text: a number typed as a header reads as `2026`, not `2026.0`."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def find_sheet(names: Iterable[str], wanted: str) -> str | None:
+    """The workbook's own spelling of a sheet name, matched ignoring case and surrounding spaces."""
+    folded = wanted.casefold()
+    return next((n for n in names if n.strip().casefold() == folded), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,7 +157,8 @@ def manifest(workbook: WorkbookArg, day: DateOpt = None, as_json: JsonOpt = Fals
 def report(workbook: WorkbookArg, day: DateOpt = None, as_json: JsonOpt = False) -> None:
     """End of day: a PDF of the day (orders, documents, shipments, returns, payments, flags, low stock,
     time per stage, with charts) and a summary here."""
-    from sync.documents.files import absolute, write_atomically
+    from sync.atomic import write_atomically
+    from sync.documents.files import absolute
     from sync.reports.day_report import build
     from sync.reports.report_pdf import render_report
 

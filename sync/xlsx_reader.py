@@ -16,7 +16,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from rules.schema import INPUT_SHEETS, SheetSpec
-from rules.table import NumberedRows, RawTable
+from rules.table import NumberedRows, RawTable, find_sheet, header_text
 from sync.errors import WorkbookUnreadable
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -75,19 +75,6 @@ def _sniff(path: Path, data: bytes | None = None) -> None:
         raise WorkbookUnreadable(f"{path}: is {kind}. Save it from Excel as .xlsx.")
 
 
-def _find_sheet(names: list[str], wanted: str) -> str | None:
-    folded = wanted.casefold()
-    return next((n for n in names if n.strip().casefold() == folded), None)
-
-
-def _header_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_workbook(
     path: Path | str, specs: tuple[SheetSpec, ...] = INPUT_SHEETS, data: bytes | None = None
 ) -> dict[str, RawTable]:
@@ -108,7 +95,7 @@ def read_workbook(
         problems: list[str] = []
         tables: dict[str, RawTable] = {}
         for spec in specs:
-            actual = _find_sheet(names, spec.name)
+            actual = find_sheet(names, spec.name)
             if actual is None:
                 if spec.required:
                     problems.append(f"sheet '{spec.name}' is missing")
@@ -117,7 +104,7 @@ def read_workbook(
                 rows = book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
             except Exception as e:  # noqa: BLE001
                 raise WorkbookUnreadable(f"{path}, sheet '{actual}': cannot be read ({_short(e)}).") from None
-            headers = tuple(_header_text(v) for v in rows[0]) if rows else ()
+            headers = tuple(header_text(v) for v in rows[0]) if rows else ()
             table = RawTable(actual, headers, NumberedRows(rows, 1))
             found = table.positions(spec)
             missing = [c.header for c in spec.columns if c.required_header and c.header not in found]

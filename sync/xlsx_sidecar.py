@@ -8,7 +8,6 @@ pass, deterministically (same rows, same bytes), and replaced atomically.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from sync.atomic import write_atomically
 from sync.writeback import REVIEW_HEADERS, CellValue
 
 SIDECAR_SUFFIX = ".review.xlsx"
@@ -75,13 +75,5 @@ def write_review_sidecar(workbook_path: Path | str, review_rows: Sequence[Sequen
             return target
     except OSError:
         pass
-    temp = target.with_name(f".~sheetclerk-{target.name}.tmp")
-    try:
-        with open(temp, "wb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
+    write_atomically(target, content, temp=target.with_name(f".~sheetclerk-{target.name}.tmp"))
     return target

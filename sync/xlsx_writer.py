@@ -28,6 +28,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from sync.atomic import sync_folder
 from sync.writeback import WorkbookWrites, WriteOutcome, WriteStatus
 from sync.xlsx_edit import apply_writes
 from sync.xlsx_sidecar import write_review_sidecar
@@ -130,24 +131,10 @@ class XlsxWriter:
                 return WriteOutcome(
                     WriteStatus.FAILED, old_sha, message=f"{path}: could not be replaced ({e.strerror or e}); the workbook is unchanged."
                 )
-            _sync_folder(path.parent)
+            sync_folder(path.parent)
         finally:
             temp.unlink(missing_ok=True)
         return WriteOutcome(WriteStatus.WRITTEN, sha256_of(new), fills, notes)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _changed(path: Path, found: str) -> WriteOutcome:

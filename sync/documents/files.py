@@ -8,7 +8,6 @@ path leave the documents folder.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -34,27 +33,3 @@ def absolute(data_dir: Path, relative: str) -> Path:
     if root not in path.parents:
         raise ValueError(f"document path {relative!r} is outside {root}")
     return path
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside it, flush to disk, rename over: all or nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".~{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
-    try:
-        fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

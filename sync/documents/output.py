@@ -16,7 +16,8 @@ from pathlib import Path
 
 from rules.documents import Document
 from sync.documents import registry
-from sync.documents.files import absolute, write_atomically
+from sync.atomic import write_atomically
+from sync.documents.files import absolute
 from sync.documents.registry import Issued, mark_written
 from sync.ledger import Ledger
 

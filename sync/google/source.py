@@ -27,7 +27,7 @@ from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL
 
 from rules.schema import SheetSpec
-from rules.table import NumberedRows, RawTable
+from rules.table import NumberedRows, RawTable, find_sheet, header_text
 from sync.errors import WorkbookUnreadable
 from sync.google.address import ledger_name, spreadsheet_key
 from sync.google.auth import credentials_file, load_credentials
@@ -88,7 +88,7 @@ class GoogleSheet:
     def read(self, specs: tuple[SheetSpec, ...]) -> dict[str, RawTable]:
         for attempt in (1, 2):
             tabs = self.load_tabs() if self.tabs is None or attempt == 2 else self.tabs
-            found = {spec.name: _find(tabs, spec.name) for spec in specs}
+            found = {spec.name: find_sheet(tabs, spec.name) for spec in specs}
             missing = [f"tab '{spec.name}' is missing" for spec in specs if spec.required and found[spec.name] is None]
             if missing:
                 if attempt == 1:
@@ -155,21 +155,8 @@ def tabs_of(meta: dict[str, Any]) -> dict[str, Tab]:
     return out
 
 
-def _find(tabs: dict[str, Tab], wanted: str) -> str | None:
-    folded = wanted.casefold()
-    return next((t for t in tabs if t.strip().casefold() == folded), None)
-
-
-def _header_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _table(title: str, rows: list[list[Any]]) -> RawTable:
-    headers = tuple(_header_text(v) for v in rows[0]) if rows else ()
+    headers = tuple(header_text(v) for v in rows[0]) if rows else ()
     return RawTable(title, headers, NumberedRows(rows, 1))
 
 

@@ -33,10 +33,10 @@ from typing import Any
 from rules.cells import key as fold
 from rules.flags import Severity
 from rules.schema import REVIEW, SHEETS, column_keys, header_key
-from rules.table import RawTable
+from rules.table import RawTable, find_sheet
 from sync.google.cells import a1, argb, color, column_letters, extended, is_date, quoted, to_json
 from sync.google.problems import GoogleProblem, translated
-from sync.google.source import GoogleSheet, Tab, _find, tabs_of
+from sync.google.source import GoogleSheet, Tab, tabs_of
 from sync.live_writer import fill_xml, original_argb
 from sync.writeback import FILL_ARGB, REVIEW_HEADERS, Fill, Restore, SheetWrites, WorkbookWrites, WriteOutcome, WriteStatus
 from sync.writeplan import same_value
@@ -117,7 +117,7 @@ class _Write:
         wanted = {sw.sheet for sw in self.writes.sheets if sw.cells or sw.fills}
         if self.writes.review is not None:
             wanted.add(REVIEW.name)
-        titles = {name: t for name in wanted if (t := _find(tabs, name)) is not None}
+        titles = {name: t for name in wanted if (t := find_sheet(tabs, name)) is not None}
         grids = self._grids(sorted(set(titles.values())))
         notes = _notes(self.writes.review, s.snapshot.get(REVIEW.name))
         for sw in self.writes.sheets:

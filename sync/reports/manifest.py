@@ -21,7 +21,8 @@ from sqlalchemy import Connection
 
 from rules.cells import key
 from rules.documents import Document, Party
-from sync.documents.files import FOLDER, absolute, safe_name, write_atomically
+from sync.atomic import write_atomically
+from sync.documents.files import FOLDER, absolute, safe_name
 from sync.documents.issuing import seller
 from sync.reports.describe import amount
 from sync.reports.pages import Col, Pages, report_layout
