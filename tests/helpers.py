@@ -180,3 +180,24 @@ def keys(flags: Iterable[Flag], sheet: str | None = None) -> set[tuple[str, int 
 def flag_keys(tables: Mapping[str, Table], policy: Policy | None = None, sheet: str | None = None) -> set[tuple]:
     """The (sheet, row, column, code) of every flag the tables raise."""
     return keys(evaluate_sheets(tables, policy).flags, sheet)
+
+
+def clerk_saves(path: Path, at: str, changes: Mapping[str, Mapping[tuple[int, str], object]] | None = None) -> None:
+    """A clerk's save at `at` (ISO date or UTC time): cells by sheet, row and header, the way a spreadsheet
+    program writes the file (openpyxl load, change, save: the whole package rewritten), then the file's
+    modification time set to `at` — a pass dates its events and documents by the save."""
+    import os
+
+    import openpyxl
+
+    if changes:
+        book = openpyxl.load_workbook(path)
+        for sheet, cells in changes.items():
+            ws = book[sheet]
+            headers = {str(c.value).strip(): c.column for c in ws[1] if c.value is not None}
+            for (row, header), value in cells.items():
+                ws.cell(row=row, column=headers[header], value=value)
+        book.save(path)
+    stamp = at if "T" in at else f"{at}T09:00:00Z"
+    t = datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    os.utime(path, (t, t))

@@ -9,19 +9,18 @@ and documents by the save, so the walk spans days and an invoice can fall due.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 import pytest
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
+from helpers import clerk_saves
 from rules.documents import Kind
 from rules.sscc import is_valid
 from sync.config import load_settings
@@ -35,18 +34,8 @@ ROOT = Path(__file__).resolve().parents[2]
 STARTER = ROOT / "workbooks" / "orders.xlsx"
 
 
-def save(path: Path, day: str, changes: dict[str, dict[tuple[int, str], object]] | None = None) -> None:
-    """A clerk's save on `day` (ISO date, 09:00 UTC): cells by sheet, row and header; new rows allowed."""
-    if changes:
-        book = openpyxl.load_workbook(path)
-        for sheet, cells in changes.items():
-            ws = book[sheet]
-            headers = {str(c.value).strip(): c.column for c in ws[1] if c.value is not None}
-            for (row, header), value in cells.items():
-                ws.cell(row=row, column=headers[header], value=value)
-        book.save(path)
-    t = datetime.fromisoformat(f"{day}T09:00:00+00:00").timestamp()
-    os.utime(path, (t, t))
+save = clerk_saves  # a clerk's save on a day (sets the file time: passes date by the save)
+
 
 
 def sheet(path: Path, name: str) -> dict[int, dict[str, object]]:

@@ -15,18 +15,17 @@ Day 3, 2026-11-22 11:05: SO-1001 is delivered, SO-1011 is cancelled (credit note
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from sync.config import load_settings
 from sync.documents import registry
 from sync.ledger import Ledger
+from helpers import clerk_saves
 from sync.pipeline import run_pass
 from sync.reconcile import reconcile
 
@@ -37,18 +36,8 @@ DAY1, DAY2, DAY3 = date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22)
 TRACKING_1001 = "00340434161094042557"
 
 
-def save(path: Path, at: str, changes: dict[str, dict[tuple[int, str], object]] | None = None) -> None:
-    """A clerk's save at `at` (ISO UTC): cells by sheet, row and header."""
-    if changes:
-        book = openpyxl.load_workbook(path)
-        for sheet, cells in changes.items():
-            ws = book[sheet]
-            headers = {str(c.value).strip(): c.column for c in ws[1] if c.value is not None}
-            for (row, header), value in cells.items():
-                ws.cell(row=row, column=headers[header], value=value)
-        book.save(path)
-    t = datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp()
-    os.utime(path, (t, t))
+save = clerk_saves
+
 
 
 @dataclass(frozen=True)
