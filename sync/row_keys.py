@@ -18,9 +18,11 @@ from rules.models import OrderLine, Record
 from sync.ledger.chain import canonical
 
 #: The clerk's fields of an order line; a change to any of these is a change of the line.
+#: Not Tracking No: sheetclerk writes it too (a parcel's SSCC), and it is read when the
+#: order ships; the ledger keeps it with the shipment, not as part of the line.
 LINE_FIELDS: tuple[str, ...] = (
     "order_id", "order_date", "customer_id", "sku", "quantity", "unit_price", "discount",
-    "ship_by", "ship_method", "payment_method", "card_expiry", "action", "notes", "tracking_no",
+    "ship_by", "ship_method", "payment_method", "card_expiry", "action", "notes",
 )
 
 #: How rows of each sheet are anchored: the record attributes that identify them.

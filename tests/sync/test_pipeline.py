@@ -314,3 +314,31 @@ def test_a_first_sync_adopts_the_history_already_in_the_sheet(tmp_path: Path) ->
     edit(path, "Orders", {(6, "Notes"): "call first"})
     again = run_pass(path)
     assert [e["kind"] for e in events(path)[-again.events:]] == ["line_changed"]  # the first pass settled everything
+
+
+@pytest.mark.parametrize("point", ["mid_record", "after_commit", "after_documents", "after_write"])
+def test_killed_while_shipping_and_cancelling_a_rerun_converges(tmp_path: Path, point: str) -> None:
+    """The lifecycle steps (parcels, stock out, labels, credit notes) are exactly-once like the rest of a pass."""
+    from helpers import clerk_saves
+
+    actions = {"Orders": {(2, "Action"): "Ship", (3, "Action"): "Ship", (6, "Action"): "Cancel", (7, "Action"): "Cancel",
+                          (40, "Action"): "Ship"}}
+    paths = {}
+    for name in ("reference", "crashed"):
+        paths[name] = path = desk(tmp_path, name)
+        clerk_saves(path, "2026-11-23")
+        run_pass(path)
+        clerk_saves(path, "2026-11-24", actions)
+    run_pass(paths["reference"])
+    env = {**os.environ, "SHEETCLERK_CRASH_AT": point}
+    cli = [sys.executable, "-c", "import sys; from sync.cli import main; sys.exit(main(sys.argv[1:]))", "sync",
+           str(paths["crashed"])]
+    assert subprocess.run(cli, env=env, capture_output=True, timeout=120).returncode == -9
+    run_pass(paths["crashed"])
+    assert state_dump(paths["crashed"]) == state_dump(paths["reference"])
+    reference, crashed = (data_dir_for(p) for p in (paths["reference"], paths["crashed"]))
+    names = sorted(p.relative_to(reference).as_posix() for p in reference.rglob("*.pdf"))
+    assert names == sorted(p.relative_to(crashed).as_posix() for p in crashed.rglob("*.pdf"))
+    assert any("label" in n for n in names) and any("credit_note" in n for n in names)
+    assert all((crashed / n).read_bytes() == (reference / n).read_bytes() for n in names)
+    assert column(paths["crashed"], "Orders", "Status") == column(paths["reference"], "Orders", "Status")
