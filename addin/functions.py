@@ -23,6 +23,7 @@ from addin.workbook_ref import NotAWorkbook, policy_for, settings_for, workbook_
 
 CATEGORY = "sheetclerk"
 ERROR_MARK = "⚠ "
+NEEDS_DESKTOP = "this needs sheetclerk installed on this computer (xlwings Lite has only the rules)"
 
 _TABLE = "the whole {} table, header row first (e.g. {}!A1:S500 or {}[#All])"
 _WORKBOOK = 'optional: CELL("filename"), to use the sheetclerk.toml settings beside the workbook'
@@ -34,6 +35,8 @@ def answer(compute: Callable[[], object]) -> object:
         return udf_core.excel_value(compute())
     except (udf_core.UdfError, NotAWorkbook) as e:
         return ERROR_MARK + str(e)
+    except ImportError:  # xlwings Lite (Pyodide) has `rules`, not the ledger or the settings files
+        return ERROR_MARK + NEEDS_DESKTOP
     except Exception as e:  # noqa: BLE001 - the boundary: nothing escapes into Excel
         from addin.boundary import explain
 
