@@ -20,9 +20,10 @@ import getpass
 import hashlib
 import json
 import re
+import threading
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from io import BytesIO
@@ -53,14 +54,14 @@ from sync.ledger.state import (
     LedgerState,
     LineState,
     PassState,
+    PassSummary,
     StockState,
     add_approval,
     add_move,
     drop_fill,
     drop_flag,
     load,
-    load_flags,
-    load_pass,
+    load_last_write,
     put_fill,
     put_flag,
     put_line,
@@ -68,7 +69,7 @@ from sync.ledger.state import (
     put_pass,
     put_stock,
     set_reservations,
-    status_counts,
+    summarise,
 )
 from sync.ledger.chain import canonical
 from sync.live_writer import choose_writer
@@ -186,11 +187,13 @@ def _attempt(
     source: WorkbookSource, settings: Settings, ledger: Ledger, writer: WorkbookWriter, write_back: bool, docs: DocumentDesk
 ) -> PassResult | None:
     path = source.path
-    sha = source.fingerprint()
     workbook = source.name
     with ledger.read() as conn:
-        if not write_back and not docs.forced and sha == load_pass(conn, workbook).written_sha:  # as the last pass left it
-            return _nothing_new(path, sha, load_flags(conn, workbook).values(), status_counts(conn, workbook))
+        # the last write is looked up while the file's first fingerprint is still being taken (FileSource)
+        last = None if write_back or docs.forced else load_last_write(conn, workbook)
+        sha = source.fingerprint()
+        if last is not None and sha == last.sha:  # as the last pass left it: report what that pass stored
+            return _nothing_new(path, sha, last.summary(conn, workbook))
 
     tables = source.read((*INPUT_SHEETS, REVIEW))
     policy = settings.policy()
@@ -227,7 +230,8 @@ def _attempt(
         _after_write(tx, workbook, written, outcome)
         mark_written(tx.conn, files)
         done = written.status in (WriteStatus.WRITTEN, WriteStatus.UNCHANGED)
-        put_pass(tx.conn, workbook, PassState(sha, written.sha256 if done else None, not done, at, written.status.value))
+        put_pass(tx.conn, workbook, PassState(sha, written.sha256 if done else None, not done, at, written.status.value),
+                 summarise(tx.conn, workbook) if done else None)
     crash_point("after_bookkeeping")
     status = _PASS_STATUS.get(written.status, "failed")
     return PassResult(
@@ -677,7 +681,13 @@ class WorkbookSource(Protocol):
 
 
 class FileSource:
-    """An .xlsx/.xlsm file: fingerprinted by the SHA-256 of exactly the bytes that are then read."""
+    """An .xlsx/.xlsm file: fingerprinted by the SHA-256 of exactly the bytes that are then read.
+
+    The first fingerprint starts in a thread as soon as the source is made: reading
+    and hashing release the GIL, so they overlap with loading the settings and
+    opening the ledger, and a pass that finds nothing new costs little more than
+    the hash itself. Later fingerprints (a retry) read the file again.
+    """
 
     sidecar = True
 
@@ -685,10 +695,12 @@ class FileSource:
         self.path = self.target = path
         self.name = str(path)
         self._data = b""
+        self._first: _Hashing | None = _Hashing(path)
 
     def fingerprint(self) -> str:
-        self._data = read_bytes(self.path)
-        return hashlib.sha256(self._data).hexdigest()
+        first, self._first = self._first, None
+        self._data, digest = first.result() if first is not None else _hashed(self.path)
+        return digest
 
     def read(self, specs: tuple[SheetSpec, ...]) -> dict[str, RawTable]:
         return read_workbook(self.path, specs, data=self._data)
@@ -703,6 +715,35 @@ class FileSource:
         return choose_writer(self.path)
 
 
+def _hashed(path: Path) -> tuple[bytes, str]:
+    data = read_bytes(path)
+    return data, hashlib.sha256(data).hexdigest()
+
+
+class _Hashing(threading.Thread):
+    """`_hashed(path)` in a thread, started at once; `result()` waits and raises what it raised."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="sheetclerk-fingerprint", daemon=True)
+        self._path = path
+        self._out: tuple[bytes, str] | None = None
+        self._error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._out = _hashed(self._path)
+        except BaseException as e:  # noqa: BLE001 - handed to the caller of result()
+            self._error = e
+
+    def result(self) -> tuple[bytes, str]:
+        self.join()
+        if self._error is not None:
+            raise self._error
+        assert self._out is not None
+        return self._out
+
+
 # --- small helpers --------------------------------------------------------------------
 
 
@@ -713,18 +754,19 @@ def _review_from_file(path: Path) -> tuple[tuple, ...]:
 
 def _unchanged(path: Path, sha: str, state: LedgerState) -> PassResult:
     """Nothing new: report what the ledger already holds, write nothing."""
-    return _nothing_new(path, sha, state.flags.values(), Counter(s.status for s in state.lines.values() if s.present))
+    statuses = Counter(s.status for s in state.lines.values() if s.present)
+    return _nothing_new(path, sha, PassSummary(tuple(state.flags.values()), dict(statuses)))
 
 
-def _nothing_new(path: Path, sha: str, flags: Iterable[FlagState], statuses: dict[str, int]) -> PassResult:
+def _nothing_new(path: Path, sha: str, summary: PassSummary) -> PassResult:
     """The result of a pass that writes nothing: the open flags and the statuses of the lines present."""
     return PassResult(
         path,
         "unchanged",
         sha256_after=sha,
-        flags=tuple(sorted(flags, key=_flag_order)),
+        flags=tuple(sorted(summary.flags, key=_flag_order)),
         message="No change since the last pass.",
-        statuses=dict(statuses),
+        statuses=dict(summary.statuses),
     )
 
 

@@ -151,6 +151,8 @@ passes = Table(
     Column("write_pending", Boolean, nullable=False, server_default=false()),
     Column("at", String(32)),
     Column("result", Text),
+    # JSON: the open flags and status counts the pass that wrote `written_sha` left (NULL: read the tables)
+    Column("summary", Text),
 )
 
 #: One row per document series (`INV-2026-`): the last number issued in it.

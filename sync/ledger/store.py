@@ -20,7 +20,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+import sqlalchemy.dialects.sqlite  # noqa: F401 - the default ledger's dialect: loaded with the module, not on a pass's clock
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, insert, select, update
 from sqlalchemy.engine import make_url
 
 from sync.errors import ConfigError
@@ -30,7 +31,7 @@ from sync.ledger.chain import GENESIS, canonical, event_hash, row_hash
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATING = threading.Lock()
 #: The newest migration in `migrations/versions` (a test holds the two together).
-SCHEMA_VERSION = "0005"
+SCHEMA_VERSION = "0006"
 #: Any constant: PostgreSQL advisory locks are named by a 64-bit number ("sheetclk").
 _MIGRATION_LOCK_ID = 0x736865657463_6C6B
 DATA_DIR_NAME = "sheetclerk-data"
@@ -93,6 +94,9 @@ class ChainReport:
         return self.broken_at is None
 
 
+_FORGET_SUMMARY = update(schema.passes).where(schema.passes.c.workbook == bindparam("w_workbook")).values(summary=None)
+
+
 class Tx:
     """One write transaction: appends chained events at one time stamp.
 
@@ -110,6 +114,7 @@ class Tx:
         self._hash = head_hash
         self._start = head_seq
         self._pending: list[dict[str, Any]] = []
+        self._touched: set[str] = set()
 
     @property
     def appended(self) -> int:
@@ -126,7 +131,15 @@ class Tx:
         order_id: str | None = None,
         line_key: str | None = None,
     ) -> int:
-        """Append one event; returns its seq."""
+        """Append one event; returns its seq.
+
+        The workbook's stored pass summary (what a no-change pass reports) described
+        the ledger before this event: the first event for a workbook in a
+        transaction forgets it, so no later pass can report a stale one.
+        """
+        if workbook not in self._touched:
+            self._touched.add(workbook)
+            self.conn.execute(_FORGET_SUMMARY, {"w_workbook": workbook})
         seq = self._seq + 1
         body = canonical(data or {})
         digest = event_hash(self._hash, seq, workbook, self.at, kind, sheet, row, order_id, line_key, body)

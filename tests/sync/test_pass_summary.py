@@ -1,0 +1,106 @@
+"""The no-change pass reads one row: the summary (open flags, status counts) the pass
+that wrote the file stored. It must always say what the ledger's tables say.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from sync.config import load_settings
+from sync.errors import WorkbookUnreadable
+from sync.ledger import Ledger, schema
+from sync.ledger.state import drop_flag, load, load_last_write, summarise
+from sync.pipeline import FileSource, run_pass
+
+STARTER = Path(__file__).resolve().parents[2] / "workbooks" / "orders.xlsx"
+
+
+def _desk(tmp_path: Path) -> Path:
+    shutil.copy2(STARTER, tmp_path / "orders.xlsx")
+    shutil.copy2(STARTER.with_name("sheetclerk.toml"), tmp_path / "sheetclerk.toml")
+    return tmp_path / "orders.xlsx"
+
+
+def _as_reported(result) -> tuple:
+    return sorted(f.pk + (f.row, f.severity, f.message, f.since) for f in result.flags), result.statuses
+
+
+def _tables(ledger: Ledger, workbook: str) -> tuple:
+    """What the pre-summary no-change pass reported: the flags and status counts read from the tables."""
+    with ledger.read() as conn:
+        s = summarise(conn, workbook)
+    return sorted(f.pk + (f.row, f.severity, f.message, f.since) for f in s.flags), s.statuses
+
+
+def _stored(ledger: Ledger, workbook: str) -> str | None:
+    with ledger.read() as conn:
+        return load_last_write(conn, workbook).summary_json
+
+
+def test_no_change_pass_reports_the_stored_summary_which_matches_the_tables(tmp_path: Path, ledger_url: str) -> None:
+    path = _desk(tmp_path)
+    settings = load_settings(path, ledger_url=ledger_url)
+    first = run_pass(path, settings)
+    assert first.status == "synced" and first.flags
+    ledger = Ledger.open(ledger_url)
+    try:
+        assert _stored(ledger, str(path)) is not None
+        again = run_pass(path, settings, ledger=ledger)
+        assert again.status == "unchanged" and again.events == 0
+        assert _as_reported(again) == _tables(ledger, str(path))
+    finally:
+        ledger.close()
+
+
+def test_an_event_after_the_pass_forgets_the_summary(tmp_path: Path, ledger_url: str) -> None:
+    """The end-of-day review closes flags without touching the file: no stale summary may be reported."""
+    path = _desk(tmp_path)
+    settings = load_settings(path, ledger_url=ledger_url)
+    run_pass(path, settings)
+    ledger = Ledger.open(ledger_url)
+    try:
+        with ledger.write("2026-11-30T18:00:00Z") as tx:
+            f = next(iter(load(tx.conn, str(path)).flags.values()))
+            tx.event("flag_resolved", str(path), {"code": f.code, "column": f.column, "reviewed": True},
+                     sheet=f.sheet, row=f.row, line_key=f.anchor)
+            drop_flag(tx.conn, str(path), f)
+        assert _stored(ledger, str(path)) is None
+        again = run_pass(path, settings, ledger=ledger)
+        assert again.status == "unchanged"
+        assert f.pk not in {g.pk for g in again.flags}
+        assert _as_reported(again) == _tables(ledger, str(path))
+    finally:
+        ledger.close()
+
+
+def test_a_ledger_without_a_summary_reads_the_tables(tmp_path: Path, ledger_url: str) -> None:
+    """A ledger written before summaries existed (migrated: the column is NULL)."""
+    path = _desk(tmp_path)
+    settings = load_settings(path, ledger_url=ledger_url)
+    stored = run_pass(path, settings, ledger=(ledger := Ledger.open(ledger_url)))
+    try:
+        with_summary = run_pass(path, settings, ledger=ledger)
+        with ledger.engine.begin() as conn:
+            conn.execute(update(schema.passes).values(summary=None))
+        without = run_pass(path, settings, ledger=ledger)
+        assert stored.status == "synced" and with_summary.status == without.status == "unchanged"
+        assert _as_reported(with_summary) == _as_reported(without) == _tables(ledger, str(path))
+        with ledger.read() as conn:
+            assert conn.execute(select(schema.passes.c.summary)).scalar() is None  # a no-change pass writes nothing
+    finally:
+        ledger.close()
+
+
+def test_the_first_fingerprint_is_taken_early_and_a_retry_reads_again(tmp_path: Path) -> None:
+    path = _desk(tmp_path)
+    source = FileSource(path)
+    first = source.fingerprint()
+    path.write_bytes(path.read_bytes() + b"\0")  # changed while the pass wrote: the retry must see it
+    assert source.fingerprint() != first
+    missing = FileSource(tmp_path / "gone.xlsx")
+    with pytest.raises(WorkbookUnreadable, match="no such file"):
+        missing.fingerprint()
