@@ -74,7 +74,7 @@ from sync.ledger.state import (
 from sync.ledger.chain import canonical
 from sync.live_writer import choose_writer
 from sync.ledger.store import Tx, data_dir_for
-from sync.row_keys import anchors, content_hash, line_content
+from sync.row_keys import anchors, line_content, line_json, text_hash
 from sync.writeback import CellWrite, WorkbookWriter, WriteOutcome, WriteStatus
 from sync.writeplan import plan_writes, review_matches
 from sync.xlsx_reader import read_bytes, read_workbook
@@ -327,11 +327,12 @@ def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, s
         if k is None:
             continue
         present.add(k)
-        content = line_content(line)
-        digest = content_hash(content)
+        spelled = line_json(line)  # = _json(line_content(line)); the dict only for lines with an event
+        digest = text_hash(spelled)
         old = state.lines.get(k)
         where = {"sheet": "Orders", "row": line.row, "order_id": line.order_id, "line_key": k}
         if old is None:
+            content = line_content(line)
             # A workbook kept before sheetclerk has history: a line first seen already
             # invoiced, shipped or closed is adopted with its status and invoice number.
             adopted = line.status in SETTLED
@@ -340,13 +341,14 @@ def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, s
             tx.event("line_adopted" if adopted else "line_seen", wb, data, **where)
             invoiced = _json({attr: getattr(line, attr) for _, attr in INVOICED_TERMS}) if adopted else None
             new = LineState(
-                k, line.order_key or "", line.order_id or "", line.row, digest, _json(content), status, invoice_no, True, invoiced
+                k, line.order_key or "", line.order_id or "", line.row, digest, spelled, status, invoice_no, True, invoiced
             )
             inserts.append(new)
             state.lines[k] = new
         elif old.content_hash != digest or not old.present:
+            content = line_content(line)
             tx.event("line_changed" if old.present else "line_restored", wb, {"before": json.loads(old.content), "after": content}, **where)
-            old.content_hash, old.content, old.row, old.present = digest, _json(content), line.row, True
+            old.content_hash, old.content, old.row, old.present = digest, spelled, line.row, True
             put_line(tx.conn, wb, old, new=False)
         elif old.row != line.row:
             old.row = line.row  # moved by a sort or an inserted row: not an event

@@ -8,7 +8,7 @@ what is already right), so a write that was missed is caught up next time.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from rules.cells import key
@@ -39,15 +39,15 @@ def plan_writes(
     for f in open_flags.values():
         if f.row is not None:
             by_row[(f.sheet, f.row)].append(f)
+    read = {name: _AsRead(tables.get(name) if tables is not None else None, spec, tables is not None) for name, spec in SPECS.items()}
     cells = {
-        "Orders": _orders(desk, evaluation, by_row, state, anchors["Orders"]),
-        "Inventory": _inventory(desk, state, anchors["Inventory"]),
-        "Stock Moves": _stock_moves(desk, by_row, applied_moves),
+        "Orders": _orders(desk, evaluation, by_row, state, anchors["Orders"], read["Orders"]),
+        "Inventory": read["Inventory"].changes(_inventory(desk, state, anchors["Inventory"])),
+        "Stock Moves": read["Stock Moves"].changes(_stock_moves(desk, by_row, applied_moves)),
     }
     for name, more in (extra or {}).items():
-        cells[name] = cells.get(name, []) + list(more)
-    if tables is not None:
-        cells = {name: _only_changes(writes, tables.get(name), SPECS.get(name)) for name, writes in cells.items()}
+        as_read = read.get(name) or _AsRead(tables.get(name) if tables is not None else None, None, tables is not None)
+        cells[name] = cells.get(name, []) + as_read.changes(more)
     fills = _fills(open_flags, state, anchors)
     sheets = tuple(
         SheetWrites(name, cells=tuple(cells.get(name, ())), fills=tuple(fills.get(name, ())))
@@ -56,22 +56,37 @@ def plan_writes(
     return WorkbookWrites(sheets=sheets, review=_review(open_flags))
 
 
-def _only_changes(writes: list[CellWrite], table: RawTable | None, spec: SheetSpec | None) -> list[CellWrite]:
-    if table is None or spec is None:
-        return writes
-    positions = table.positions(spec)
-    rows = table.rows
-    out = []
-    for w in writes:
-        p = positions.get(w.column)
-        i = w.row - 2
-        if p is None or not 0 <= i < len(rows):
-            out.append(w)
-            continue
-        values = rows[i][1]
-        if not same_value(values[p] if p < len(values) else None, w.value):
-            out.append(w)
-    return out
+class _AsRead:
+    """One sheet as read this pass: which intended cells it already shows.
+
+    Without the tables (`compare=False`) nothing is left out; a sheet or column
+    that was not read, or a row beyond the data, is always written.
+    """
+
+    __slots__ = ("compare", "positions", "rows")
+
+    def __init__(self, table: RawTable | None, spec: SheetSpec | None, compare: bool) -> None:
+        self.compare = compare and table is not None and spec is not None
+        self.positions = table.positions(spec) if self.compare else {}
+        self.rows = table.rows if self.compare else ()
+
+    def values(self, row: int) -> Sequence[object] | None:
+        """The row's cells as read (None: not compared, so written)."""
+        i = row - 2
+        return self.rows[i][1] if self.compare and 0 <= i < len(self.rows) else None
+
+    def shows(self, values: Sequence[object] | None, column: str, intended: object) -> bool:
+        if values is None:
+            return False
+        p = self.positions.get(column)
+        if p is None:
+            return False
+        return same_value(values[p] if p < len(values) else None, intended)
+
+    def changes(self, writes: list[CellWrite]) -> list[CellWrite]:
+        if not self.compare:
+            return list(writes)
+        return [w for w in writes if not self.shows(self.values(w.row), w.column, w.value)]
 
 
 def same_value(current: object, intended: object) -> bool:
@@ -85,19 +100,29 @@ def same_value(current: object, intended: object) -> bool:
     return type(current) is type(intended) and current == intended
 
 
-def _orders(desk: Desk, evaluation: Evaluation, by_row, state: LedgerState, line_keys: dict[int, str]) -> list[CellWrite]:
+def _orders(
+    desk: Desk, evaluation: Evaluation, by_row, state: LedgerState, line_keys: dict[int, str], read: _AsRead
+) -> list[CellWrite]:
+    """Line Total, Status, Check (and Invoice No once issued) of every line, left out where the sheet
+    already shows them: one look at each row as read, no write built for a cell that stays."""
     cells = []
-    totals = evaluation.line_totals
+    totals, statuses, lines = evaluation.line_totals, evaluation.statuses, state.lines
+    shows = read.shows
     for line in desk.lines:
         row = line.row
-        ledger_line = state.lines.get(line_keys.get(row, ""))
-        cells += [
-            CellWrite(row, "Line Total", totals.get(row)),
-            CellWrite(row, "Status", evaluation.statuses.get(row)),
-            CellWrite(row, "Check", check_text(by_row.get(("Orders", row), []))),
-        ]
+        values = read.values(row)
+        flags = by_row.get(("Orders", row))
+        for column, value in (
+            ("Line Total", totals.get(row)),
+            ("Status", statuses.get(row)),
+            ("Check", check_text(flags) if flags else None),
+        ):
+            if not shows(values, column, value):
+                cells.append(CellWrite(row, column, value))
+        ledger_line = lines.get(line_keys.get(row, ""))
         if ledger_line is not None and ledger_line.invoice_no:  # never blank a number sheetclerk did not issue
-            cells.append(CellWrite(row, "Invoice No", ledger_line.invoice_no))
+            if not shows(values, "Invoice No", ledger_line.invoice_no):
+                cells.append(CellWrite(row, "Invoice No", ledger_line.invoice_no))
     return cells
 
 

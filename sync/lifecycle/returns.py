@@ -48,6 +48,9 @@ def process_returns(
     errors = {f.row for f in flagged if f.sheet == "Returns" and f.severity is Severity.ERROR}
     next_row = max((line.row for line in desk.lines), default=1) + 1
     present_orders = {line.order_key for line in desk.lines}
+    by_item: dict[tuple[str | None, str | None], list[OrderLine]] = {}  # (order key, SKU key) -> lines, in sheet order
+    for line in desk.lines:
+        by_item.setdefault((line.order_key, line.sku_key), []).append(line)
     seen: set[str] = set()
     for r in desk.returns:
         rk = key(r.rma_id)
@@ -59,7 +62,7 @@ def process_returns(
             if r.row in errors:
                 out.cells.setdefault("Returns", []).append(CellWrite(r.row, "Status", NOT_ACCEPTED))
                 continue
-            why, record = _accept(tx, state, desk, r, settings, line_keys, render, out)
+            why, record = _accept(tx, state, by_item, r, settings, line_keys, render, out)
             if why:
                 out.flags.append(why)
                 waiting = why.code is Code.ACTION_REFUSED
@@ -75,11 +78,11 @@ def process_returns(
     return out
 
 
-def _accept(tx: Tx, state: LedgerState, desk: Desk, r: Return, settings: Settings, line_keys, render, out: Acted):
+def _accept(tx: Tx, state: LedgerState, by_item, r: Return, settings: Settings, line_keys, render, out: Acted):
     wb = state.workbook
     ok, sk = key(r.order_id), key(r.sku)
-    lines = [(line, k, state.lines[k]) for line in desk.lines
-             if line.order_key == ok and line.sku_key == sk and (k := line_keys.get(line.row)) in state.lines]
+    lines = [(line, k, state.lines[k]) for line in by_item.get((ok, sk), ())
+             if (k := line_keys.get(line.row)) in state.lines]
     shipped = sum(s.shipped for _, _, s in lines)
     back = sum(s.returned for _, _, s in lines)
     if not shipped:
