@@ -83,6 +83,12 @@ class LineTotalsView(Mapping[int, Decimal]):
             raise KeyError(row)
         return priced.net
 
+    def get(self, row: int, default: Decimal | None = None) -> Decimal | None:  # type: ignore[override]
+        """As `Mapping.get`, without raising and catching KeyError: the write plan asks for every row."""
+        line = self._lines.get(row)
+        priced = self._pricer.line(line) if line is not None else None
+        return default if priced is None else priced.net
+
     def __iter__(self) -> Iterator[int]:
         return (row for row, line in self._lines.items() if self._pricer.line(line) is not None)
 
