@@ -69,7 +69,6 @@ from sync.ledger.state import (
     put_pass,
     put_stock,
     set_reservations,
-    summarise,
 )
 from sync.ledger.chain import canonical
 from sync.live_writer import choose_writer
@@ -230,8 +229,10 @@ def _attempt(
         _after_write(tx, workbook, written, outcome)
         mark_written(tx.conn, files)
         done = written.status in (WriteStatus.WRITTEN, WriteStatus.UNCHANGED)
+        # a later no-change pass reports exactly what this one does: every row's status, the open flags
+        summary = PassSummary(tuple(outcome.open_flags.values()), dict(Counter(outcome.evaluation.statuses.values())))
         put_pass(tx.conn, workbook, PassState(sha, written.sha256 if done else None, not done, at, written.status.value),
-                 summarise(tx.conn, workbook) if done else None)
+                 summary if done else None)
     crash_point("after_bookkeeping")
     status = _PASS_STATUS.get(written.status, "failed")
     return PassResult(

@@ -104,3 +104,15 @@ def test_the_first_fingerprint_is_taken_early_and_a_retry_reads_again(tmp_path: 
     missing = FileSource(tmp_path / "gone.xlsx")
     with pytest.raises(WorkbookUnreadable, match="no such file"):
         missing.fingerprint()
+
+
+def test_a_no_change_pass_reports_exactly_what_the_pass_before_it_did(tmp_path: Path) -> None:
+    """Every row's status counts (also rows the ledger cannot key, such as a line without an Order ID)."""
+    root = Path(__file__).resolve().parents[2] / "workbooks"
+    shutil.copy2(root / "orders.xlsx", tmp_path / "orders.xlsx")
+    shutil.copy2(root / "sheetclerk.toml", tmp_path / "sheetclerk.toml")
+    full = run_pass(tmp_path / "orders.xlsx")
+    again = run_pass(tmp_path / "orders.xlsx")
+    assert (full.status, again.status) == ("synced", "unchanged")
+    assert again.statuses == full.statuses
+    assert [(f.sheet, f.row, f.column, f.code) for f in again.flags] == [(f.sheet, f.row, f.column, f.code) for f in full.flags]
