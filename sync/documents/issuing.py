@@ -11,7 +11,7 @@ a pass that dies leaves neither half.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,7 +20,7 @@ from rules.checks import Evaluation
 from rules.documents import Bank, Document, Kind, Party, invoice, packing_slip
 from rules.flags import Code, Flag, flag
 from rules.models import Desk, Order
-from rules.orders import SETTLED, group_orders
+from rules.orders import SETTLED
 from rules.address import country_name
 from rules.tax_treatment import treatment_for
 from sync.config import Settings
@@ -76,6 +76,7 @@ def issue_invoices(
     tx: Tx,
     state: LedgerState,
     desk: Desk,
+    orders: Sequence[Order],
     evaluation: Evaluation,
     settings: Settings,
     line_keys: dict[int, str],
@@ -91,7 +92,7 @@ def issue_invoices(
     for p in desk.products:
         products.setdefault(key(p.sku), p)
     reserved = {r.row: r.reserved for r in evaluation.reservations}
-    for order in group_orders(desk.lines):
+    for order in orders:
         if not wanted(order, requested, settings.auto_invoice, evaluation.statuses):
             continue
         keys = [line_keys.get(line.row) for line in order.lines]

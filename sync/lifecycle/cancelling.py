@@ -9,11 +9,10 @@ Returns sheet instead, and the request is refused with a flag that says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rules.documents import Document, Kind, credit_note
-from rules.models import Desk
-from rules.orders import group_orders
+from rules.models import Order
 from sync.config import Settings
 from sync.documents import registry
 from sync.documents.issuing import issue_date
@@ -24,12 +23,12 @@ from sync.lifecycle.shipping import _refuse
 
 
 def cancel_orders(
-    tx: Tx, state: LedgerState, desk: Desk, settings: Settings, line_keys: dict[int, str],
+    tx: Tx, state: LedgerState, orders: Sequence[Order], settings: Settings, line_keys: dict[int, str],
     render: Callable[[Document], bytes],
 ) -> Acted:
     out = Acted()
     wb = state.workbook
-    for order in group_orders(desk.lines):
+    for order in orders:
         if not any(line.action == "Cancel" for line in order.lines):
             continue
         rows = [(line, k, state.lines.get(k)) for line in order.lines if (k := line_keys.get(line.row))]

@@ -11,7 +11,7 @@ invoice was issued once, by `Action = Invoice`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from sqlalchemy import func, insert, select
@@ -20,7 +20,6 @@ from rules.cells import key
 from rules.documents import Document, Item, Kind, Party, label, parcel_weight, party_from_customer
 from rules.flags import Code, flag
 from rules.models import Desk, Order
-from rules.orders import group_orders
 from rules.sscc import sscc
 from sync.config import Settings
 from sync.documents import registry
@@ -39,7 +38,7 @@ OPEN_TO_SHIP_UNINVOICED = frozenset({"Verified", "Backordered"})
 
 
 def ship_orders(
-    tx: Tx, state: LedgerState, desk: Desk, settings: Settings, line_keys: dict[int, str],
+    tx: Tx, state: LedgerState, desk: Desk, orders: Sequence[Order], settings: Settings, line_keys: dict[int, str],
     render: Callable[[Document], bytes],
 ) -> Acted:
     out = Acted()
@@ -48,7 +47,7 @@ def ship_orders(
         products.setdefault(key(p.sku), p)
     for c in desk.customers:
         customers.setdefault(key(c.customer_id), c)
-    for order in group_orders(desk.lines):
+    for order in orders:
         if not any(line.action == "Ship" for line in order.lines):
             continue
         customer = customers.get(order.first.customer_key or "")
@@ -207,10 +206,10 @@ def _slip(order: Order, rows, parcel, products, buyer: Party, settings: Settings
     )
 
 
-def deliver_orders(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, str]) -> Acted:
+def deliver_orders(tx: Tx, state: LedgerState, orders: Sequence[Order], line_keys: dict[int, str]) -> Acted:
     """`Action = Deliver`: shipped lines become Delivered (the carrier confirmed it)."""
     out = Acted()
-    for order in group_orders(desk.lines):
+    for order in orders:
         if not any(line.action == "Deliver" for line in order.lines):
             continue
         rows = [(line, k, state.lines.get(k)) for line in order.lines if (k := line_keys.get(line.row))]
