@@ -36,6 +36,10 @@ _FLAG_UTF8 = 0x800
 
 #: DOS date of 1980-01-01 00:00, the timestamp of members sheetclerk adds (deterministic output).
 _NEW_DATE, _NEW_TIME = (0 << 9) | (1 << 5) | 1, 0
+#: zlib level for members written anew. A one-row edit re-deflates the whole Orders sheet: at
+#: 100k lines (63 MB of XML) level 6 takes 0.53 s, level 4 0.24 s for a part 8% larger, level 1
+#: 0.17 s but 26% larger. Members not rewritten keep their bytes whatever this says.
+_LEVEL = 4
 
 
 class PackageError(Exception):
@@ -195,7 +199,7 @@ def _fresh_entry(raw_name: bytes, content: bytes, f: _CentralFields, offset: int
     """Local header + data, and the central record, for a member written anew."""
     method = f.method if f.method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) else zipfile.ZIP_DEFLATED
     if method == zipfile.ZIP_DEFLATED:
-        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
         payload = packer.compress(content) + packer.flush()
     else:
         payload = content
