@@ -45,7 +45,7 @@ def match_payments(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, 
     for d in documents:
         if d.kind is Kind.CREDIT_NOTE and d.status != "voided" and d.document.totals is not None:
             credited[key(d.document.refers_to)] += d.document.totals.gross
-    adopted = {key(s.invoice_no) for s in state.lines.values() if s.invoice_no}
+    adopted: set[str] | None = None  # invoice numbers the ledger adopted: looked up only for an unknown number
     recorded = {r.payment_key: r for r in tx.conn.execute(select(schema.payments).where(schema.payments.c.workbook == wb))}
     paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
     seen: set[str] = set()
@@ -56,6 +56,8 @@ def match_payments(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, 
         seen.add(pk)
         invoice = invoices.get(ik)
         if invoice is None:
+            if adopted is None:
+                adopted = {key(n) for n in {s.invoice_no for s in state.lines.values() if s.invoice_no}}
             if ik not in adopted:
                 out.flags.append(flag("Payments", p.row, "Invoice No", Code.PAYMENT_MISMATCH,
                                       f"Invoice No '{p.invoice_no}' is not an invoice sheetclerk has issued; check the number."))
@@ -92,11 +94,15 @@ def match_payments(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, 
 def _overdue(invoices, credited, paid, desk: Desk, today: date) -> list[Flag]:
     rows: dict[str, int] = {}
     up_front: set[str] = set()
+    keys: dict[str, str | None] = {}  # Invoice No as typed -> its key (an order's lines share one)
     for line in desk.lines:
-        if line.invoice_no:
-            rows.setdefault(key(line.invoice_no), line.row)
+        if no := line.invoice_no:
+            ik = keys.get(no)
+            if ik is None:
+                ik = keys[no] = key(no)
+            rows.setdefault(ik, line.row)
             if line.payment_method in PAID_UP_FRONT:
-                up_front.add(key(line.invoice_no))
+                up_front.add(ik)
     out = []
     for ik, inv in sorted(invoices.items()):
         doc = inv.document
