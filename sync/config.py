@@ -12,6 +12,7 @@ Precedence, highest first (documented in README "Configuration"):
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,10 @@ from rules.policy import DEFAULT_SHIPPING, Policy, ShippingMethod
 from sync.errors import ConfigError
 
 CONFIG_NAME = "sheetclerk.toml"
+
+#: The TOML file the `Settings` being built reads (set by `load_settings` around the call). A context
+#: variable, not a subclass per file: building a pydantic class costs ~7 ms, a no-change pass's whole budget.
+_TOML_FILE: ContextVar[Path | None] = ContextVar("sheetclerk_toml_file", default=None)
 
 
 class Company(BaseModel):
@@ -118,7 +123,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=_TOML_FILE.get()))
 
     def policy(self) -> Policy:
         """The part of the settings the rules need."""
@@ -171,13 +176,9 @@ def load_settings(workbook: Path | None = None, **overrides: Any) -> Settings:
             f"Known settings: {', '.join(Settings.model_fields)} (see README 'Configuration')."
         )
     toml_file = config_path(workbook)
-    bound = type(
-        "Settings",
-        (Settings,),
-        {"model_config": SettingsConfigDict(**{**Settings.model_config, "toml_file": toml_file})},
-    )
+    reading = _TOML_FILE.set(toml_file)
     try:
-        return bound(**{k: v for k, v in overrides.items() if v is not None})
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as e:
         where = f" in {toml_file}" if toml_file else ""
         problems = "; ".join(
@@ -187,3 +188,5 @@ def load_settings(workbook: Path | None = None, **overrides: Any) -> Settings:
     except Exception as e:  # noqa: BLE001 - a TOML syntax error arrives as tomllib's own error
         where = str(toml_file) if toml_file else "the configuration"
         raise ConfigError(f"{where} cannot be read: {e}.") from None
+    finally:
+        _TOML_FILE.reset(reading)
