@@ -200,7 +200,7 @@ def watch(
     paths: Annotated[list[Path], typer.Argument(help="Workbooks, or folders whose workbooks to watch (and the Google Sheet configured in ./sheetclerk.toml).", show_default=False)] = None,  # type: ignore[assignment]
     poll: Annotated[bool, typer.Option("--poll", help="Network share: rely on scanning only (no file events arrive).")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between full scans (the truth; events only hurry it).")] = 30.0,
-    quiet: Annotated[float, typer.Option(help="Seconds a file must stay unchanged before a pass.")] = 0.5,
+    quiet: Annotated[float, typer.Option(help="Seconds a file must stay unchanged before a pass.")] = 0.5,  # = watcher.DEFAULT_QUIET
     log_json: Annotated[bool, typer.Option("--log-json", help="Log JSON lines instead of text.")] = False,
 ) -> None:
     """The daemon: sync each workbook whenever it is saved, until stopped (Ctrl-C / SIGTERM)."""

@@ -177,6 +177,11 @@ class _Hints(FileSystemEventHandler):
                 pass
 
 
+#: Seconds a file must stay unchanged between two agreeing looks. Excel's save (temp file, delete,
+#: rename) is over in milliseconds; half a second keeps save-to-write-back on 10k lines under 2 s.
+DEFAULT_QUIET = 0.5
+
+
 class Watcher:
     """Watches workbooks and folders and calls `pass_fn(path)` once per settled change.
 
@@ -192,7 +197,7 @@ class Watcher:
         *,
         poll_interval: float = 30.0,
         use_events: bool = True,
-        quiet: float = 1.0,
+        quiet: float = DEFAULT_QUIET,
         max_wait: float = 10.0,
         settle_checks: int = 2,
         initial_pass: bool = True,

@@ -619,3 +619,14 @@ def test_describe_error_is_one_line_without_card_numbers_or_folders(tmp_path: Pa
     assert describe_error(ValueError(f"bad cell\n{CARD}")) == "ValueError: bad cell [number]"
     text = describe_error(PermissionError(13, "Permission denied", str(tmp_path / "lena" / "orders.xlsx")))
     assert text == "PermissionError: Permission denied: orders.xlsx"
+
+
+def test_the_command_line_and_the_watcher_settle_files_alike() -> None:
+    """`sheetclerk watch` spells the Watcher's default quiet (the CLI does not import the watcher to start)."""
+    import inspect
+
+    from sync.cli import watch
+    from sync.watcher import DEFAULT_QUIET, Watcher
+
+    assert inspect.signature(Watcher).parameters["quiet"].default == DEFAULT_QUIET
+    assert inspect.signature(watch).parameters["quiet"].default == DEFAULT_QUIET
