@@ -116,3 +116,63 @@ def test_a_no_change_pass_reports_exactly_what_the_pass_before_it_did(tmp_path: 
     assert (full.status, again.status) == ("synced", "unchanged")
     assert again.statuses == full.statuses
     assert [(f.sheet, f.row, f.column, f.code) for f in again.flags] == [(f.sheet, f.row, f.column, f.code) for f in full.flags]
+
+
+# --- the probe: an unchanged file answered from one row, before SQLAlchemy opens the ledger ----------
+
+
+def test_an_unchanged_file_is_answered_by_the_probe_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Default SQLite ledger: the no-change pass never opens the ledger through SQLAlchemy, and says the same."""
+    path = _desk(tmp_path)
+    run_pass(path)
+    ledger = Ledger.open(_default_url(path))
+    try:
+        through_ledger = run_pass(path, ledger=ledger)  # a ledger handed in: no probe
+    finally:
+        ledger.close()
+    monkeypatch.setattr(Ledger, "for_workbook", _must_not_open)
+    probed = run_pass(path)
+    assert probed.status == through_ledger.status == "unchanged"
+    assert _as_reported(probed) == _as_reported(through_ledger)
+    assert probed.sha256_after == through_ledger.sha256_after
+
+
+def test_a_changed_file_or_a_forgotten_summary_goes_past_the_probe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _desk(tmp_path)
+    run_pass(path)
+    data = path.read_bytes()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # one byte of the zip's comment length: a different file
+    monkeypatch.setattr(Ledger, "for_workbook", _must_not_open)
+    with pytest.raises(AssertionError, match="opened the ledger"):
+        run_pass(path)
+
+
+@pytest.mark.parametrize("url", ["postgresql://u@127.0.0.1/x", "sqlite://", "sqlite:///:memory:", "sqlite:///x.db?mode=ro"])
+def test_the_probe_only_reads_plain_sqlite_files(url: str) -> None:
+    from sync.ledger.probe import last_write
+
+    assert last_write(url, "w.xlsx", "0006") is None
+
+
+def test_the_probe_steps_aside_for_a_missing_or_older_ledger(tmp_path: Path) -> None:
+    from sync.ledger.probe import last_write
+    from sync.ledger.store import SCHEMA_VERSION
+
+    path = _desk(tmp_path)
+    url = _default_url(path)
+    assert last_write(url, str(path), SCHEMA_VERSION) is None  # no ledger yet
+    run_pass(path)
+    assert last_write(url, str(path), SCHEMA_VERSION).sha is not None
+    assert last_write(url, str(path), "0005") is None  # a ledger at another schema: the pass migrates it first
+    (tmp_path / "sheetclerk-data" / "ledger.sqlite").write_bytes(b"not a database")
+    assert last_write(url, str(path), SCHEMA_VERSION) is None
+
+
+def _default_url(path: Path) -> str:
+    from sync.ledger.store import ledger_url_for
+
+    return ledger_url_for(path)
+
+
+def _must_not_open(*_a, **_k):
+    raise AssertionError("the pass opened the ledger")
