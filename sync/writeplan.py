@@ -63,17 +63,32 @@ class _AsRead:
     that was not read, or a row beyond the data, is always written.
     """
 
-    __slots__ = ("compare", "positions", "rows")
+    __slots__ = ("compare", "positions", "_values", "_floats")
 
     def __init__(self, table: RawTable | None, spec: SheetSpec | None, compare: bool) -> None:
         self.compare = compare and table is not None and spec is not None
         self.positions = table.positions(spec) if self.compare else {}
-        self.rows = table.rows if self.compare else ()
+        self._values: list[Sequence[object]] = [values for _, values in table.rows] if self.compare else []
+        """Each row's values by index (row 2 first), gathered in one sweep."""
+        self._floats: dict[Decimal, float | None] = {}
+        """Decimal -> the float a cell holds when it shows exactly that number (None: no float does)."""
 
     def values(self, row: int) -> Sequence[object] | None:
         """The row's cells as read (None: not compared, so written)."""
         i = row - 2
-        return self.rows[i][1] if self.compare and 0 <= i < len(self.rows) else None
+        return self._values[i] if 0 <= i < len(self._values) else None
+
+    @property
+    def count(self) -> int:
+        """Rows compared: row 2 up to row `count + 1`."""
+        return len(self._values)
+
+    def column(self, name: str) -> list[object]:
+        """The column's cells as read, by index like `values` (`_NOT_READ` throughout when it was not read)."""
+        p = self.positions.get(name)
+        if p is None:
+            return [_NOT_READ] * len(self._values)
+        return [values[p] if p < len(values) else None for values in self._values]
 
     def shows(self, values: Sequence[object] | None, column: str, intended: object) -> bool:
         if values is None:
@@ -81,12 +96,30 @@ class _AsRead:
         p = self.positions.get(column)
         if p is None:
             return False
-        return same_value(values[p] if p < len(values) else None, intended)
+        return self.same(values[p] if p < len(values) else None, intended)
+
+    def same(self, current: object, intended: object) -> bool:
+        """`same_value`, quicker for the common cases: text against text, and a Decimal against a
+        float (the float that shows each distinct Decimal is worked out once per pass)."""
+        kind = type(intended)
+        if kind is str and type(current) is str:
+            return current == intended
+        if intended is None:
+            return current is None or current == ""
+        if kind is Decimal and type(current) is float and intended.is_finite():
+            if intended not in self._floats:
+                self._floats[intended] = _float_showing(intended)
+            return current == self._floats[intended]
+        return same_value(current, intended)
 
     def changes(self, writes: list[CellWrite]) -> list[CellWrite]:
         if not self.compare:
             return list(writes)
         return [w for w in writes if not self.shows(self.values(w.row), w.column, w.value)]
+
+
+_NOT_READ = object()
+"""What `_AsRead.column` holds for a column that was not read: the same as no value (never)."""
 
 
 def same_value(current: object, intended: object) -> bool:
@@ -100,28 +133,42 @@ def same_value(current: object, intended: object) -> bool:
     return type(current) is type(intended) and current == intended
 
 
+def _float_showing(number: Decimal) -> float | None:
+    """The one float `f` with `Decimal(repr(f)) == number`, if any: `same_value(f, number)` holds
+    exactly for floats equal to it (repr round-trips, and float(Decimal) rounds correctly)."""
+    f = float(number)
+    return f if Decimal(repr(f)) == number else None
+
+
 def _orders(
     desk: Desk, evaluation: Evaluation, by_row, state: LedgerState, line_keys: dict[int, str], read: _AsRead
 ) -> list[CellWrite]:
     """Line Total, Status, Check (and Invoice No once issued) of every line, left out where the sheet
-    already shows them: one look at each row as read, no write built for a cell that stays."""
+    already shows them: each owned column as read is gathered once, no write built for a cell that stays."""
     cells = []
-    totals, statuses, lines = evaluation.line_totals, evaluation.statuses, state.lines
-    shows = read.shows
+    total_of, status_of, lines = evaluation.line_totals.get, evaluation.statuses.get, state.lines
+    flags_of = {row: flags for (sheet, row), flags in by_row.items() if sheet == "Orders"}
+    same, compared = read.same, read.count
+    shown_total, shown_status, shown_check, shown_invoice = (
+        read.column(name) for name in ("Line Total", "Status", "Check", "Invoice No")
+    )
     for line in desk.lines:
         row = line.row
-        values = read.values(row)
-        flags = by_row.get(("Orders", row))
-        for column, value in (
-            ("Line Total", totals.get(row)),
-            ("Status", statuses.get(row)),
-            ("Check", check_text(flags) if flags else None),
-        ):
-            if not shows(values, column, value):
-                cells.append(CellWrite(row, column, value))
+        i = row - 2
+        inside = 0 <= i < compared
+        total = total_of(row)
+        if not (inside and same(shown_total[i], total)):
+            cells.append(CellWrite(row, "Line Total", total))
+        status = status_of(row)
+        if not (inside and same(shown_status[i], status)):
+            cells.append(CellWrite(row, "Status", status))
+        flags = flags_of.get(row)
+        check = check_text(flags) if flags else None
+        if not (inside and same(shown_check[i], check)):
+            cells.append(CellWrite(row, "Check", check))
         ledger_line = lines.get(line_keys.get(row, ""))
         if ledger_line is not None and ledger_line.invoice_no:  # never blank a number sheetclerk did not issue
-            if not shows(values, "Invoice No", ledger_line.invoice_no):
+            if not (inside and same(shown_invoice[i], ledger_line.invoice_no)):
                 cells.append(CellWrite(row, "Invoice No", ledger_line.invoice_no))
     return cells
 
