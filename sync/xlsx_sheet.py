@@ -11,9 +11,9 @@ grows to cover them.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from lxml import etree
 
@@ -26,14 +26,95 @@ _R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)["']""")
 _ATTR = re.compile(rb"""([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
-@dataclass(slots=True)
-class _Span:
-    number: int
-    start: int
-    open_end: int
-    self_closing: bool
-    explicit: bool
-    end: int = -1
+class _RowIndex:
+    """Where the `<row>`s of a `<sheetData>` are: their numbers in document order, and the byte
+    offsets of the rows a pass touches.
+
+    Excel, openpyxl and sheetclerk spell every row `<row r="N"` with N ascending: two scans at C
+    speed then give every number, and a row is found only when asked for (a search between the
+    nearest rows already found), so a one-row edit of a 100k-row sheet makes no object per row.
+    Any other sheet (rows without `r`, `r` not first, numbers out of order) is indexed tag by tag.
+    """
+
+    def __init__(self, data: bytes, prefix: bytes, content: tuple[int, int]):
+        self._data = data
+        self._lo, self._hi = content
+        self._head = b"<" + prefix + b'row r="'
+        self._tag = re.compile(rb"<" + re.escape(prefix) + rb"row\b([^>]*?)(/?)>")
+        self._close = b"</" + prefix + b"row>"
+        self._starts: dict[int, int] = {}
+        """Row index -> offset of its `<row`, for the rows looked at (all of them, tag by tag)."""
+        self._found: list[int] = []
+        """Indices in `_starts`, sorted (ascending sheets only)."""
+        self._ends: dict[int, int] = {}
+        self.implicit: list[int] = []
+        """Indices of rows stored without `r` (numbered by position)."""
+        self._first: dict[int, int] | None = None
+        """Number -> index of its first row, when numbers are not ascending (else a bisect finds it)."""
+        numbers = self._explicit_ascending(prefix)
+        self.numbers: list[int] = numbers if numbers is not None else self._tag_by_tag()
+
+    def _explicit_ascending(self, prefix: bytes) -> list[int] | None:
+        """Every row's number, if each `<row` starts `<row r="digits"` and the numbers ascend."""
+        found = re.compile(re.escape(self._head) + rb'(\d+)"').findall(self._data, self._lo, self._hi)
+        if self._data.count(b"<" + prefix + b"row", self._lo, self._hi) != len(found):
+            return None
+        numbers = list(map(int, found))
+        if not all(map(operator.lt, numbers, numbers[1:])):
+            return None
+        return numbers
+
+    def _tag_by_tag(self) -> list[int]:
+        numbers: list[int] = []
+        number = 0
+        self._first = {}
+        for i, m in enumerate(self._tag.finditer(self._data, self._lo, self._hi)):
+            r = _R_ATTR.search(m.group(1))
+            number = int(r.group(1)) if r else number + 1
+            if r is None:
+                self.implicit.append(i)
+            numbers.append(number)
+            self._starts[i] = m.start()
+            self._first.setdefault(number, i)
+        return numbers
+
+    def position(self, number: int) -> int | None:
+        """Index of the (first) row with this number."""
+        if self._first is not None:
+            return self._first.get(number)
+        i = bisect.bisect_left(self.numbers, number)
+        return i if i < len(self.numbers) and self.numbers[i] == number else None
+
+    def start(self, i: int) -> int:
+        """Offset of row i's `<row`."""
+        found = self._starts.get(i)
+        if found is None:
+            k = bisect.bisect_left(self._found, i)
+            lo = self._starts[self._found[k - 1]] if k > 0 else self._lo
+            hi = self._starts[self._found[k]] if k < len(self._found) else self._hi
+            found = self._data.find(self._head + str(self.numbers[i]).encode() + b'"', lo, hi)
+            if found < 0:  # cannot be: the scan counted it
+                raise PackageError(f"row {self.numbers[i]} of a worksheet part was not found again")
+            self._starts[i] = found
+            self._found.insert(k, i)
+        return found
+
+    def end(self, i: int) -> int:
+        """Offset just after row i (its `/>` or `</row>`)."""
+        end = self._ends.get(i)
+        if end is None:
+            m = self._tag.match(self._data, self.start(i))
+            if m is None:
+                raise PackageError("a worksheet part has a <row> tag that is not closed")
+            if m.group(2) == b"/":
+                end = m.end()
+            else:
+                close = self._data.find(self._close, m.end(), self._hi)
+                if close < 0:
+                    raise PackageError("a worksheet part has a <row> that is not closed")
+                end = close + len(self._close)
+            self._ends[i] = end
+        return end
 
 
 CHUNK = 4
@@ -75,10 +156,7 @@ class SheetPart:
             if close < 0:
                 raise PackageError("a worksheet part's <sheetData> is not closed")
             self._content = (m.end(), close)
-        self._spans: list[_Span] | None = None
-        self._numbers: list[int] = []
-        self._position: dict[int, int] = {}
-        """Row number -> index of its span (first one, should a number repeat)."""
+        self._row_index: _RowIndex | None = None
         self._chunks: dict[int, etree._Element] = {}
         """Parsed chunks: chunk index -> wrapper element holding its rows."""
         self._dirty_chunks: set[int] = set()
@@ -100,41 +178,24 @@ class SheetPart:
 
     # --- rows ------------------------------------------------------------------------
 
-    def _index(self) -> list[_Span]:
-        if self._spans is None:
-            pattern = re.compile(rb"<" + re.escape(self._prefix) + rb"row\b([^>]*?)(/?)>")
-            spans: list[_Span] = []
-            number = 0
-            for m in pattern.finditer(self._data, *self._content):
-                r = _R_ATTR.search(m.group(1))
-                number = int(r.group(1)) if r else number + 1
-                spans.append(_Span(number, m.start(), m.end(), m.group(2) == b"/", r is not None))
-            self._spans = spans
-            self._numbers = [s.number for s in spans]
-            for i, s in enumerate(spans):
-                self._position.setdefault(s.number, i)
-        return self._spans
+    def _index(self) -> _RowIndex:
+        if self._row_index is None:
+            self._row_index = _RowIndex(self._data, self._prefix, self._content)
+        return self._row_index
 
-    def _end(self, span: _Span) -> int:
-        if span.end < 0:
-            if span.self_closing:
-                span.end = span.open_end
-            else:
-                close = self._data.find(b"</" + self._prefix + b"row>", span.open_end, self._content[1])
-                if close < 0:
-                    raise PackageError("a worksheet part has a <row> that is not closed")
-                span.end = close + len(self._prefix) + 6
-        return span.end
+    @property
+    def _numbers(self) -> list[int]:
+        return self._index().numbers
 
     def _chunk_range(self, k: int) -> tuple[int, int]:
-        spans = self._index()[k * CHUNK : (k + 1) * CHUNK]
-        return spans[0].start, self._end(spans[-1])
+        index = self._index()
+        last = min((k + 1) * CHUNK, len(index.numbers)) - 1
+        return index.start(k * CHUNK), index.end(last)
 
     def _load(self, k: int) -> etree._Element:
         """Parse chunk k (from its new bytes if it was flushed)."""
         if k in self._chunks:
             return self._chunks[k]
-        spans = self._index()[k * CHUNK : (k + 1) * CHUNK]
         start, end = self._chunk_range(k)
         flushed = self._flushed.pop(k, None)
         wrapper = parse(self._wrap_open + (flushed if flushed is not None else self._data[start:end]) + self._wrap_close)
@@ -143,7 +204,7 @@ class SheetPart:
             self._dirty_chunks.add(k)
             numbers = [int(r.get("r", "0")) for r in rows]
         else:
-            numbers = [s.number for s in spans]
+            numbers = self._numbers[k * CHUNK : (k + 1) * CHUNK]
         for number, row in zip(numbers, rows):
             if row.get("r") is None:
                 row.set("r", str(number))
@@ -154,28 +215,27 @@ class SheetPart:
         return wrapper
 
     def row_numbers(self) -> list[int]:
-        self._index()
         return sorted(set(self._numbers) | set(self._new_rows))
 
     def row(self, number: int, create: bool = False) -> etree._Element | None:
         """The `<row>` element for an Excel row number, parsed on first use."""
         if number in self._rows:
             return self._rows[number]
-        spans = self._index()
-        i = self._position.get(number)
+        i = self._index().position(number)
         if i is not None or number in self._new_rows:
             self._load(i // CHUNK if i is not None else self._new_rows[number])
             return self._rows[number]
         if not create:
             return None
-        return self._new_row(number, spans)
+        return self._new_row(number)
 
-    def _new_row(self, number: int, spans: list[_Span]) -> etree._Element:
-        pos = bisect.bisect_left(self._numbers, number)
-        if spans:
+    def _new_row(self, number: int) -> etree._Element:
+        numbers = self._numbers
+        pos = bisect.bisect_left(numbers, number)
+        if numbers:
             k = (pos - 1) // CHUNK if pos > 0 else 0
             wrapper = self._load(k)
-            anchor = self._rows[spans[pos - 1].number] if pos > 0 else None
+            anchor = self._rows[numbers[pos - 1]] if pos > 0 else None
         else:
             k = -1
             if self._lonely is None:
@@ -335,7 +395,6 @@ class SheetPart:
             return
         si = f.get("si")
         first_row, first_col, last_row, last_col = area
-        self._index()
         numbers = set(self._numbers) | set(self._new_rows)
         for number in range(first_row, last_row + 1):
             if number not in numbers:
@@ -395,10 +454,11 @@ class SheetPart:
                 edits.append(self._data_edit(start, start, _inner(self._lonely)))
             if self._new_rows:
                 # Rows without an `r` are numbered by position: new rows in between would renumber them.
-                for i, s in enumerate(self._index()):
-                    if not s.explicit and i // CHUNK not in self._flushed:
-                        at = s.start + len(self._prefix) + 4
-                        edits.append((at, at, b' r="' + str(s.number).encode() + b'"'))
+                index = self._index()
+                for i in index.implicit:
+                    if i // CHUNK not in self._flushed:
+                        at = index.start(i) + len(self._prefix) + 4
+                        edits.append((at, at, b' r="' + str(index.numbers[i]).encode() + b'"'))
         edits.extend(self._dimension_edit())
         edits.extend(self._after_edits())
         edits.sort(key=lambda e: (e[0], e[1]))
