@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -108,30 +109,40 @@ def _normalized(rate: Decimal) -> Decimal:
     return n
 
 
-def total(
-    priced: Iterable[PricedLine],
-    shipping: tuple[str, ShippingMethod] | None,
-    rounding: Rounding,
-    charges_tax: bool = True,
-) -> OrderTotals:
-    """Totals of priced lines plus the order's shipping charge, with the per-rate breakdown.
+_ZERO_RATE = _normalized(ZERO)
 
-    `charges_tax=False` (reverse charge, exempt export) prices everything at a 0 rate.
-    """
-    lines = tuple(priced) if charges_tax else tuple(replaced(p, tax_rate=ZERO, tax=ZERO) for p in priced)
+
+class _Sums(NamedTuple):
+    """An order's amounts before they are dressed as an `OrderTotals` (the one place they are worked out)."""
+
+    goods_net: Decimal
+    shipping_method: str | None
+    shipping_net: Decimal
+    shipping_tax: Decimal
+    bands: tuple[tuple[Decimal, Decimal, Decimal], ...]
+    """(rate, net, tax) ascending by rate."""
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+
+
+def _sums(
+    lines: Iterable[PricedLine], shipping: tuple[str, ShippingMethod] | None, rounding: Rounding, charges_tax: bool
+) -> _Sums:
+    """The arithmetic of `total`; `charges_tax=False` counts every line at a 0 rate with no tax."""
     nets: dict[Decimal, Decimal] = {}
     line_taxes: dict[Decimal, Decimal] = {}
     goods_net = ZERO
     for p in lines:
         net = p.net
         goods_net += net
-        rate = _normalized(p.tax_rate)
+        rate, tax = (_normalized(p.tax_rate), p.tax) if charges_tax else (_ZERO_RATE, ZERO)
         if rate in nets:
             nets[rate] += net
-            line_taxes[rate] += p.tax
+            line_taxes[rate] += tax
         else:
             nets[rate] = net
-            line_taxes[rate] = p.tax
+            line_taxes[rate] = tax
     name, method = shipping if shipping is not None else (None, None)
     ship_net = shipping_charge(method, goods_net, rounding) if method is not None else ZERO
     ship_rate = method.tax_rate if method is not None and charges_tax else ZERO
@@ -145,24 +156,36 @@ def total(
             nets[rate] = ship_net
             line_taxes[rate] = ship_tax
     per_line = rounding.tax is TaxRounding.LINE
-    bands = tuple(
-        trusted(TaxBand, {"rate": r, "net": nets[r], "tax": line_taxes[r] if per_line else rounding.round(nets[r] * r)})
-        for r in sorted(nets)
-    )
+    bands = tuple((r, nets[r], line_taxes[r] if per_line else rounding.round(nets[r] * r)) for r in sorted(nets))
     net = goods_net + ship_net
-    tax = sum((b.tax for b in bands), ZERO)
+    tax = sum((t for _, _, t in bands), ZERO)
+    return _Sums(goods_net, name, ship_net, ship_tax, bands, net, tax, net + tax)
+
+
+def total(
+    priced: Iterable[PricedLine],
+    shipping: tuple[str, ShippingMethod] | None,
+    rounding: Rounding,
+    charges_tax: bool = True,
+) -> OrderTotals:
+    """Totals of priced lines plus the order's shipping charge, with the per-rate breakdown.
+
+    `charges_tax=False` (reverse charge, exempt export) prices everything at a 0 rate.
+    """
+    lines = tuple(priced) if charges_tax else tuple(replaced(p, tax_rate=ZERO, tax=ZERO) for p in priced)
+    s = _sums(lines, shipping, rounding, charges_tax)
     return trusted(
         OrderTotals,
         {
             "lines": lines,
-            "goods_net": goods_net,
-            "shipping_method": name,
-            "shipping_net": ship_net,
-            "shipping_tax": ship_tax,
-            "bands": bands,
-            "net": net,
-            "tax": tax,
-            "gross": net + tax,
+            "goods_net": s.goods_net,
+            "shipping_method": s.shipping_method,
+            "shipping_net": s.shipping_net,
+            "shipping_tax": s.shipping_tax,
+            "bands": tuple(trusted(TaxBand, {"rate": r, "net": n, "tax": t}) for r, n, t in s.bands),
+            "net": s.net,
+            "tax": s.tax,
+            "gross": s.gross,
         },
     )
 
@@ -171,17 +194,20 @@ class Pricer:
     """Prices lines and orders for one desk, remembering each distinct line.
 
     Lines that differ only by row (same SKU, quantity, price and discount) are
-    priced once; a large sheet has far fewer distinct lines than rows.
+    priced once; a large sheet has far fewer distinct lines than rows. "Same"
+    means typed the same: 5.7 and 5.70 are equal but a document shows each as
+    typed, so which line happens to be priced first never shows on another's.
     """
 
     def __init__(self, products: Mapping[str, Product], rounding: Rounding) -> None:
         self.products = products
         self.rounding = rounding
         self._lines: dict[tuple, PricedLine | None] = {}
+        self._nets: dict[tuple, Decimal | None] = {}
 
     def line(self, line: OrderLine) -> PricedLine | None:
         """The priced line, or None when its product, quantity or price is unknown."""
-        k = (line.sku_key, line.quantity, line.unit_price, line.discount)
+        k = (line.sku_key, line.quantity, str(line.unit_price), str(line.discount))
         try:
             return self._lines[k]
         except KeyError:
@@ -190,14 +216,43 @@ class Pricer:
             self._lines[k] = p
             return p
 
+    def net(self, line: OrderLine) -> Decimal | None:
+        """`line(line).net`, remembered by value: a rounded amount is the same however its inputs were typed."""
+        k = (line.sku_key, line.quantity, line.unit_price, line.discount)
+        try:
+            return self._nets[k]
+        except KeyError:
+            p = self.line(line)
+            n = self._nets[k] = None if p is None else p.net
+            return n
+
+    def _priced(self, lines: Iterable[OrderLine]) -> list[PricedLine] | None:
+        """Each line priced, or None as soon as one cannot be."""
+        priced = []
+        for line in lines:
+            p = self.line(line)
+            if p is None:
+                return None
+            priced.append(p)
+        return priced
+
     def order(
         self, lines: Iterable[OrderLine], shipping: tuple[str, ShippingMethod] | None, charges_tax: bool = True
     ) -> OrderTotals | None:
         """Totals for an order's lines, or None when any line cannot be priced."""
-        priced = [self.line(line) for line in lines]
-        if any(p is None for p in priced):
+        priced = self._priced(lines)
+        if priced is None:
             return None
         return total(priced, shipping, self.rounding, charges_tax)
+
+    def gross(
+        self, lines: Iterable[OrderLine], shipping: tuple[str, ShippingMethod] | None, charges_tax: bool = True
+    ) -> Decimal | None:
+        """`order(...).gross` without building the totals (a credit check needs only this, for thousands of orders)."""
+        priced = self._priced(lines)
+        if priced is None:
+            return None
+        return _sums(priced, shipping, self.rounding, charges_tax).gross
 
 
 def price_order(

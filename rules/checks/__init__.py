@@ -9,7 +9,7 @@ on. Stock is allocated last because only orders without errors reserve.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,8 +18,8 @@ from rules.checks import lines as line_rules
 from rules.checks import reference
 from rules.checks.context import Context, build_context
 from rules.flags import Code, Flag, Severity, flag
-from rules.models import Desk, Order, Record
-from rules.orders import AFTER_INVOICE, CLOSED, settled_status
+from rules.models import Desk, Order, OrderLine, Record
+from rules.orders import AFTER_INVOICE, CLOSED
 from rules.policy import Policy
 from rules.pricing import OrderTotals
 from rules.stock import Availability, Demand, Reservation, allocate
@@ -27,18 +27,19 @@ from rules.stock import Availability, Demand, Reservation, allocate
 RowRule = Callable[[Record, Context], tuple[Flag, ...]]
 
 
-def _every_row(record: Record, ctx: Context) -> bool:
-    return True
+def _every_row(records: Sequence[Record], ctx: Context) -> Iterable[Record]:
+    return records
 
 
-def _open_line(line: Record, ctx: Context) -> bool:
+def _open_lines(lines: Sequence[Record], ctx: Context) -> list[Record]:
     """Lines of invoiced, shipped or closed orders are history and not verified again."""
-    return getattr(line, "order_key", None) not in ctx.settled_orders
+    settled = ctx.settled_orders
+    return [line for line in lines if line.order_key not in settled]
 
 
-#: (sheet, desk attribute, rules, which rows they apply to) for every sheet checked row by row.
-ROW_RULES: tuple[tuple[str, str, tuple[RowRule, ...], Callable[[Record, Context], bool]], ...] = (
-    ("Orders", "lines", line_rules.LINE_RULES, _open_line),
+#: (sheet, desk attribute, rules, which of its rows they apply to) for every sheet checked row by row.
+ROW_RULES: tuple[tuple[str, str, tuple[RowRule, ...], Callable[[Sequence[Record], Context], Iterable[Record]]], ...] = (
+    ("Orders", "lines", line_rules.LINE_RULES, _open_lines),
     ("Products", "products", reference.PRODUCT_RULES, _every_row),
     ("Customers", "customers", reference.CUSTOMER_RULES, _every_row),
     ("Inventory", "stock", reference.STOCK_RULES, _every_row),
@@ -75,22 +76,22 @@ class LineTotalsView(Mapping[int, Decimal]):
 
     def __init__(self, ctx: Context) -> None:
         self._lines = {line.row: line for line in ctx.desk.lines}
-        self._pricer = ctx.pricer
+        self._net = ctx.pricer.net
 
     def __getitem__(self, row: int) -> Decimal:
-        priced = self._pricer.line(self._lines[row])
-        if priced is None:
+        net = self._net(self._lines[row])
+        if net is None:
             raise KeyError(row)
-        return priced.net
+        return net
 
     def get(self, row: int, default: Decimal | None = None) -> Decimal | None:  # type: ignore[override]
         """As `Mapping.get`, without raising and catching KeyError: the write plan asks for every row."""
         line = self._lines.get(row)
-        priced = self._pricer.line(line) if line is not None else None
-        return default if priced is None else priced.net
+        net = self._net(line) if line is not None else None
+        return default if net is None else net
 
     def __iter__(self) -> Iterator[int]:
-        return (row for row, line in self._lines.items() if self._pricer.line(line) is not None)
+        return (row for row, line in self._lines.items() if self._net(line) is not None)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -123,10 +124,8 @@ def _internal_error(sheet: str, row: int | None, rule: Callable, error: Exceptio
 def run_row_rules(ctx: Context) -> list[Flag]:
     out: list[Flag] = []
     extend = out.extend
-    for sheet, attr, rules, applies in ROW_RULES:
-        for record in getattr(ctx.desk, attr):
-            if not applies(record, ctx):
-                continue
+    for sheet, attr, rules, rows in ROW_RULES:
+        for record in rows(getattr(ctx.desk, attr), ctx):
             for rule in rules:
                 try:
                     found = rule(record, ctx)
@@ -152,15 +151,20 @@ def _reserves(order: Order, error_rows: set[int]) -> bool:
     return not any(line.row in error_rows or line.action in ("Cancel", "Hold") for line in order.lines)
 
 
-def stock_stage(ctx: Context, error_rows: set[int]) -> tuple[list[Flag], tuple[Reservation, ...], tuple[Availability, ...]]:
-    demands = [
-        Demand(line.row, line.order_date, line.sku_key, line.quantity - line.shipped)
-        for order in ctx.orders.values()
-        if _reserves(order, error_rows)
-        for line in order.lines
-        if line.status not in CLOSED and line.sku_key in ctx.products and line.quantity
-        and line.quantity - line.shipped > 0
+def _open_demands(order: Order, products: Mapping[str, object]) -> list[OrderLine]:
+    """The order's lines that still need stock: not closed, a known SKU, units left to ship."""
+    return [
+        line for line in order.lines
+        if line.status not in CLOSED and line.sku_key in products and line.quantity and line.quantity - line.shipped > 0
     ]
+
+
+def stock_stage(ctx: Context, error_rows: set[int]) -> tuple[list[Flag], tuple[Reservation, ...], tuple[Availability, ...]]:
+    demands = []
+    for order in ctx.orders.values():
+        lines = _open_demands(order, ctx.products)  # first: most orders are closed and need nothing
+        if lines and _reserves(order, error_rows):
+            demands += [Demand(line.row, line.order_date, line.sku_key, line.quantity - line.shipped) for line in lines]
     reservations, availability = allocate(demands, ctx.desk.stock)
     short = [r for r in reservations if r.wanted > r.reserved]
     lines_by_row = {line.row: line for line in ctx.desk.lines} if short else {}
@@ -178,9 +182,11 @@ def stock_stage(ctx: Context, error_rows: set[int]) -> tuple[list[Flag], tuple[R
     return out, reservations, availability
 
 
-def _statuses(order: Order, error_rows: set[int], short_rows: set[int]) -> dict[int, str]:
-    """Row -> Status for an order's lines: a kept status, else On hold / Backordered / Verified."""
-    kept = settled_status(order)
+def _statuses(order: Order, kept: str | None, error_rows: set[int], short_rows: set[int]) -> dict[int, str]:
+    """Row -> Status for an order's lines: a kept status, else On hold / Backordered / Verified.
+
+    `kept` is the status that settled the order (`Context.settled_orders`), None while it is open.
+    """
     if kept is not None:  # invoiced or later: each line keeps its own (a partial shipment leaves some Backordered)
         return {line.row: line.status if line.status in AFTER_INVOICE else kept for line in order.lines}
     if any(line.row in error_rows or line.action == "Hold" for line in order.lines):
@@ -203,8 +209,9 @@ def evaluate(desk: Desk, policy: Policy, intake_flags: Iterable[Flag] = ()) -> E
     short_rows = {r.row for r in reservations if r.short}
 
     statuses: dict[int, str] = {}
-    for order in ctx.orders.values():
-        statuses.update(_statuses(order, error_rows, short_rows))
+    settled = ctx.settled_orders
+    for k, order in ctx.orders.items():
+        statuses.update(_statuses(order, settled.get(k), error_rows, short_rows))
     for line in desk.lines:
         if line.order_key is None:
             statuses[line.row] = "On hold"

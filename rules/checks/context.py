@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from rules import address
 from rules.cells import key
@@ -29,8 +30,9 @@ class Context:
     approved_orders: frozenset[str]
     """Order keys a manager approved (ledger, or Action = Approve): their price
     differences, duplicate and credit warnings are accepted."""
-    settled_orders: frozenset[str]
-    """Order keys of orders already invoiced, shipped or closed: history, not re-verified."""
+    settled_orders: dict[str, str]
+    """Order key -> the status that settled it, for orders already invoiced, shipped or
+    closed: history, not re-verified. Worked out once per run (`settled_status`)."""
     pricer: Pricer
     _totals: dict[str, OrderTotals | None] = field(default_factory=dict)
     _shipping: dict[str | None, tuple[str, ShippingMethod] | None] = field(default_factory=dict)
@@ -54,11 +56,22 @@ class Context:
         try:
             return self._totals[order.order_key]
         except KeyError:
-            customer = self.customers.get(order.first.customer_key) if order.first.customer_key else None
-            treatment = self.treatment(customer)
-            totals = self.pricer.order(order.lines, self.shipping_method(order.first.ship_method), treatment.charges_tax)
+            totals = self.pricer.order(order.lines, *self._pricing_terms(order))
             self._totals[order.order_key] = totals
             return totals
+
+    def gross(self, order: Order) -> Decimal | None:
+        """`totals(order).gross`, without building the totals when they are not there yet."""
+        totals = self._totals.get(order.order_key)
+        if totals is not None:
+            return totals.gross
+        return self.pricer.gross(order.lines, *self._pricing_terms(order))
+
+    def _pricing_terms(self, order: Order) -> tuple[tuple[str, ShippingMethod] | None, bool]:
+        """(shipping method, whether tax is charged): what an order's totals depend on besides its lines."""
+        first = order.first
+        customer = self.customers.get(first.customer_key) if first.customer_key else None
+        return self.shipping_method(first.ship_method), self.treatment(customer).charges_tax
 
 
 def _first_by_key(records, attr: str) -> dict:
@@ -74,9 +87,12 @@ def build_context(desk: Desk, policy: Policy) -> Context:
     customers = _first_by_key(desk.customers, "customer_id")
     products = _first_by_key(desk.products, "sku")
     orders = {o.order_key: o for o in group_orders(desk.lines)}
-    approving = frozenset(
-        o.order_key for o in orders.values() if any(line.action == "Approve" for line in o.lines)
-    )
+    approving = frozenset(line.order_key for line in desk.lines if line.action == "Approve" and line.order_key is not None)
+    settled = {}
+    for k, o in orders.items():
+        status = settled_status(o)
+        if status is not None:
+            settled[k] = status
     return Context(
         policy=policy,
         desk=desk,
@@ -88,6 +104,6 @@ def build_context(desk: Desk, policy: Policy) -> Context:
             k: address.problems(c.address, c.city, c.postal_code, c.country) for k, c in customers.items()
         },
         approved_orders=policy.approved_orders | approving,
-        settled_orders=frozenset(k for k, o in orders.items() if settled_status(o) is not None),
+        settled_orders=settled,
         pricer=Pricer(products, policy.rounding),
     )

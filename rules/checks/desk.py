@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from functools import cache
+from operator import itemgetter
+from decimal import Decimal
 
 from rules.cells import key
 from rules.checks.context import Context
 from rules.flags import Code, Flag, flag
-from rules.models import Order, OrderLine
+from rules.models import Customer, Order, OrderLine
 from rules.money import ZERO
 
 NONE: tuple[Flag, ...] = ()
@@ -96,10 +99,25 @@ def _is_open(order: Order) -> bool:
     return not any(line.status in ("Cancelled", "Returned") or line.action == "Cancel" for line in order.lines)
 
 
+def _same_customer_and_day(orders: list[Order]) -> list[Order]:
+    """Orders that share their customer and order date with another, in sheet order.
+
+    Only these can be an order entered twice: a signature includes both.
+    """
+    first_at: dict[tuple, int] = {}
+    shared: set[int] = set()
+    for i, order in enumerate(orders):
+        first = order.lines[0]
+        j = first_at.setdefault((first.customer_key, first.order_date), i)
+        if j != i:
+            shared.update((i, j))
+    return [orders[i] for i in sorted(shared)]
+
+
 def duplicate_orders(ctx: Context) -> tuple[Flag, ...]:
     out = []
     seen: dict[tuple, Order] = {}
-    for order in ctx.orders.values():
+    for order in _same_customer_and_day(list(ctx.orders.values())):
         first = order.first
         if first.customer_key is None or first.order_date is None or not _is_open(order):
             continue
@@ -121,8 +139,50 @@ def duplicate_orders(ctx: Context) -> tuple[Flag, ...]:
 
 # --- credit limits ------------------------------------------------------------
 
-def _order_sort_key(order: Order) -> tuple[date, int]:
-    return (order.first.order_date or date.max, order.first.row)
+def _order_sort_key(first: OrderLine) -> tuple[date, int]:
+    """Oldest first (by the order's first line), undated last."""
+    return (first.order_date or date.max, first.row)
+
+
+def _paid_by_invoice(ctx: Context) -> dict[str, Decimal]:
+    """Invoice No key -> the sum of the payments recorded against it on the Payments sheet."""
+    paid: dict[str, Decimal] = {}
+    for p in ctx.desk.payments:
+        k = key(p.invoice_no)
+        if k is not None and p.amount is not None:
+            paid[k] = paid.get(k, ZERO) + p.amount
+    return paid
+
+
+def _on_account(ctx: Context) -> list[tuple[Order, Customer]]:
+    """(order, customer) for each open order on invoice whose customer has a credit limit, oldest first.
+
+    A customer without a limit is never flagged, so their balance is not needed.
+    """
+    customers = ctx.customers
+    found = []
+    for order in ctx.orders.values():
+        first = order.lines[0]
+        if first.payment_method != "Invoice" or first.customer_key is None:
+            continue
+        customer = customers.get(first.customer_key)
+        if customer is not None and customer.credit_limit is not None and _is_open(order):
+            found.append((_order_sort_key(first), order, customer))
+    found.sort(key=itemgetter(0))
+    return [(order, customer) for _, order, customer in found]
+
+
+def _up_to_last_checked(ctx: Context, on_account: list[tuple[Order, Customer]]) -> list[tuple[Order, Customer]]:
+    """The orders whose amounts can matter: each customer's up to their last order that may be flagged.
+
+    Settled and approved orders are never flagged, so a customer with none other
+    needs no balance, and orders after a customer's last such one change nothing.
+    """
+    last: dict[str, int] = {}
+    for i, (order, customer) in enumerate(on_account):
+        if order.order_key not in ctx.approved_orders and order.order_key not in ctx.settled_orders:
+            last[customer.customer_id] = i
+    return [pair for i, pair in enumerate(on_account) if i <= last.get(pair[1].customer_id, -1)]
 
 
 def credit_limits(ctx: Context) -> tuple[Flag, ...]:
@@ -132,33 +192,26 @@ def credit_limits(ctx: Context) -> tuple[Flag, ...]:
     Invoice orders of the customer less the payments recorded against their
     invoice numbers.
     """
-    paid: dict[str, object] = {}
-    for p in ctx.desk.payments:
-        k = key(p.invoice_no)
-        if k is not None and p.amount is not None:
-            paid[k] = paid.get(k, ZERO) + p.amount
-    balance: dict[str, object] = {}
+    paid = _paid_by_invoice(ctx)
+    invoice_key = cache(key)  # an order's lines share one Invoice No: fold each once
+    balance: dict[str, Decimal] = {}
     out = []
-    for order in sorted(ctx.orders.values(), key=_order_sort_key):
-        first = order.first
-        customer = ctx.customers.get(first.customer_key) if first.customer_key else None
-        if first.payment_method != "Invoice" or customer is None or not _is_open(order):
+    for order, customer in _up_to_last_checked(ctx, _on_account(ctx)):
+        gross = ctx.gross(order)
+        if gross is None:
             continue
-        totals = ctx.totals(order)
-        if totals is None:
-            continue
-        invoices = {k for line in order.lines if (k := key(line.invoice_no)) is not None}
-        owed = totals.gross - sum((paid.get(k, ZERO) for k in invoices), ZERO)
+        invoices = {k for line in order.lines if (k := invoice_key(line.invoice_no)) is not None}
+        owed = gross - sum((paid.get(k, ZERO) for k in invoices), ZERO)
         before = balance.get(customer.customer_id, ZERO)
         balance[customer.customer_id] = before + max(owed, ZERO)
         limit = customer.credit_limit
-        if limit is None or before + owed <= limit or order.order_key in ctx.approved_orders or order.order_key in ctx.settled_orders:
+        if before + owed <= limit or order.order_key in ctx.approved_orders or order.order_key in ctx.settled_orders:
             continue
         for line in order.lines:
             out.append(
                 flag(
                     "Orders", line.row, "Payment Method", Code.CREDIT_LIMIT_EXCEEDED,
-                    f"On invoice, this order ({totals.gross:,.2f}) and {customer.customer_id}'s open balance "
+                    f"On invoice, this order ({gross:,.2f}) and {customer.customer_id}'s open balance "
                     f"({before:,.2f}) come to {before + owed:,.2f}, over the credit limit of {limit:,.2f}; "
                     "ask for prepayment or have a manager Approve.",
                 )
