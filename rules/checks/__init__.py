@@ -10,7 +10,7 @@ on. Stock is allocated last because only orders without errors reserve.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rules.checks import desk as desk_rules
@@ -19,7 +19,7 @@ from rules.checks import reference
 from rules.checks.context import Context, build_context
 from rules.flags import Code, Flag, Severity, flag
 from rules.models import Desk, Order, OrderLine, Record
-from rules.orders import AFTER_INVOICE, CLOSED
+from rules.orders import AFTER_INVOICE, CLOSED, group_orders
 from rules.policy import Policy
 from rules.pricing import OrderTotals
 from rules.stock import Availability, Demand, Reservation, allocate
@@ -111,6 +111,16 @@ class Evaluation:
     reservations: tuple[Reservation, ...]
     """One per line that reserves, in allocation order."""
     availability: tuple[Availability, ...]
+    orders: Mapping[str, Order] = field(default_factory=dict, repr=False, compare=False)
+    """Order key -> the order, grouped once from the lines of `desk`."""
+    desk: Desk | None = field(default=None, repr=False, compare=False)
+    """The desk evaluated."""
+
+    def orders_of(self, desk: Desk) -> tuple[Order, ...]:
+        """The desk's orders in sheet order: the ones grouped here when it is the desk evaluated."""
+        if desk is self.desk:
+            return tuple(self.orders.values())
+        return group_orders(desk.lines)
 
 
 def _internal_error(sheet: str, row: int | None, rule: Callable, error: Exception) -> Flag:
@@ -222,4 +232,6 @@ def evaluate(desk: Desk, policy: Policy, intake_flags: Iterable[Flag] = ()) -> E
         order_totals=OrderTotalsView(ctx),
         reservations=reservations,
         availability=availability,
+        orders=ctx.orders,
+        desk=desk,
     )

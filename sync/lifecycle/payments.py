@@ -92,6 +92,33 @@ def match_payments(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, 
 
 
 def _overdue(invoices, credited, paid, desk: Desk, today: date) -> list[Flag]:
+    """An `overdue_invoice` flag for each invoice past its due date with a balance left, on its first line's cell."""
+    late = {}  # invoice key -> (issued invoice, balance), for invoices due before today with a balance
+    for ik, inv in invoices.items():
+        doc = inv.document
+        if doc.due is None or doc.totals is None or today <= doc.due:
+            continue
+        balance = doc.totals.gross - credited[ik] - paid[ik]
+        if balance > 0:
+            late[ik] = (inv, balance)
+    if not late:
+        return []  # the usual pass: no need to look at the lines
+    rows, up_front = _invoice_rows(desk)
+    out = []
+    for ik in sorted(late):
+        if ik in up_front:
+            continue
+        inv, balance = late[ik]
+        doc = inv.document
+        row = rows.get(ik)
+        message = (f"Invoice {inv.number} for order {doc.order_id} was due on {doc.due.isoformat()}: "
+                   f"{balance} {doc.currency} of {doc.totals.gross} is unpaid.")
+        out.append(flag("Orders", row, "Invoice No" if row else "", Code.OVERDUE_INVOICE, message))
+    return out
+
+
+def _invoice_rows(desk: Desk) -> tuple[dict[str, int], set[str]]:
+    """(Invoice No key -> the first Orders row that names it, keys named by a line paid up front)."""
     rows: dict[str, int] = {}
     up_front: set[str] = set()
     keys: dict[str, str | None] = {}  # Invoice No as typed -> its key (an order's lines share one)
@@ -103,16 +130,4 @@ def _overdue(invoices, credited, paid, desk: Desk, today: date) -> list[Flag]:
             rows.setdefault(ik, line.row)
             if line.payment_method in PAID_UP_FRONT:
                 up_front.add(ik)
-    out = []
-    for ik, inv in sorted(invoices.items()):
-        doc = inv.document
-        if doc.due is None or doc.totals is None or today <= doc.due or ik in up_front:
-            continue
-        balance = doc.totals.gross - credited[ik] - paid[ik]
-        if balance <= 0:
-            continue
-        row = rows.get(ik)
-        message = (f"Invoice {inv.number} for order {doc.order_id} was due on {doc.due.isoformat()}: "
-                   f"{balance} {doc.currency} of {doc.totals.gross} is unpaid.")
-        out.append(flag("Orders", row, "Invoice No" if row else "", Code.OVERDUE_INVOICE, message))
-    return out
+    return rows, up_front

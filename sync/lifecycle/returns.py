@@ -12,7 +12,7 @@ invoiced price; `Exchange` adds a replacement line to the Orders sheet (Order ID
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -21,7 +21,7 @@ from sqlalchemy import insert, select
 from rules.cells import key
 from rules.documents import Document, Item, Kind, credit_note
 from rules.flags import Code, Flag, Severity, flag
-from rules.models import Desk, OrderLine, Return
+from rules.models import Desk, Order, OrderLine, Return
 from rules.pricing import PricedLine, line_net, total
 from sync.config import Settings
 from sync.documents import registry
@@ -38,19 +38,54 @@ NOT_ACCEPTED = "Not accepted"
 WAITING = "Waiting for shipment"
 
 
+class _OrdersSheet:
+    """What the returns step looks up on the Orders sheet, worked out only when asked.
+
+    A pass usually accepts no new return and writes no replacement row, so it
+    should not index 100k lines for them.
+    """
+
+    def __init__(self, desk: Desk, orders: Sequence[Order]) -> None:
+        self._desk = desk
+        self._orders = orders
+        self._by_key: dict[str, Order] | None = None
+        self._next_row: int | None = None
+
+    def _order(self, order_key: str) -> Order | None:
+        if self._by_key is None:
+            self._by_key = {o.order_key: o for o in self._orders}
+        return self._by_key.get(order_key)
+
+    def lines_of(self, order_key: str | None, sku_key: str | None) -> list[OrderLine]:
+        """The lines of this order and SKU, in sheet order (None: lines without an Order ID)."""
+        if order_key is None:
+            return [line for line in self._desk.lines if line.order_key is None and line.sku_key == sku_key]
+        order = self._order(order_key)
+        return [line for line in order.lines if line.sku_key == sku_key] if order is not None else []
+
+    def has_order(self, order_key: str | None) -> bool:
+        """Whether a line has this order key (None: a line without an Order ID)."""
+        if order_key is None:
+            return any(line.order_key is None for line in self._desk.lines)
+        return self._order(order_key) is not None
+
+    def take_next_row(self) -> int:
+        """The row below the Orders data for a new line; each call gives the next one."""
+        if self._next_row is None:
+            self._next_row = max((line.row for line in self._desk.lines), default=1) + 1
+        row, self._next_row = self._next_row, self._next_row + 1
+        return row
+
+
 def process_returns(
-    tx: Tx, state: LedgerState, desk: Desk, settings: Settings, line_keys: dict[int, str],
+    tx: Tx, state: LedgerState, desk: Desk, orders: Sequence[Order], settings: Settings, line_keys: dict[int, str],
     render: Callable[[Document], bytes], flagged: list[Flag],
 ) -> Acted:
     out = Acted()
     wb = state.workbook
     done = {r.rma_key: r for r in tx.conn.execute(select(schema.returns).where(schema.returns.c.workbook == wb))}
     errors = {f.row for f in flagged if f.sheet == "Returns" and f.severity is Severity.ERROR}
-    next_row = max((line.row for line in desk.lines), default=1) + 1
-    present_orders = {line.order_key for line in desk.lines}
-    by_item: dict[tuple[str | None, str | None], list[OrderLine]] = {}  # (order key, SKU key) -> lines, in sheet order
-    for line in desk.lines:
-        by_item.setdefault((line.order_key, line.sku_key), []).append(line)
+    sheet = _OrdersSheet(desk, orders)
     seen: set[str] = set()
     for r in desk.returns:
         rk = key(r.rma_id)
@@ -62,7 +97,7 @@ def process_returns(
             if r.row in errors:
                 out.cells.setdefault("Returns", []).append(CellWrite(r.row, "Status", NOT_ACCEPTED))
                 continue
-            why, record = _accept(tx, state, by_item, r, settings, line_keys, render, out)
+            why, record = _accept(tx, state, sheet, r, settings, line_keys, render, out)
             if why:
                 out.flags.append(why)
                 waiting = why.code is Code.ACTION_REFUSED
@@ -72,16 +107,15 @@ def process_returns(
             CellWrite(r.row, "Status", STATUS.get(record.resolution, "Received")),
             CellWrite(r.row, "Credit Note No", record.credit_note),
         ])
-        if record.replacement and key(record.replacement) not in present_orders:
-            out.cells.setdefault("Orders", []).extend(_replacement_row(next_row, record, desk, tx.at))
-            next_row += 1
+        if record.replacement and not sheet.has_order(key(record.replacement)):
+            out.cells.setdefault("Orders", []).extend(_replacement_row(sheet.take_next_row(), record, desk, tx.at))
     return out
 
 
-def _accept(tx: Tx, state: LedgerState, by_item, r: Return, settings: Settings, line_keys, render, out: Acted):
+def _accept(tx: Tx, state: LedgerState, sheet: _OrdersSheet, r: Return, settings: Settings, line_keys, render, out: Acted):
     wb = state.workbook
     ok, sk = key(r.order_id), key(r.sku)
-    lines = [(line, k, state.lines[k]) for line in by_item.get((ok, sk), ())
+    lines = [(line, k, state.lines[k]) for line in sheet.lines_of(ok, sk)
              if (k := line_keys.get(line.row)) in state.lines]
     shipped = sum(s.shipped for _, _, s in lines)
     back = sum(s.returned for _, _, s in lines)
