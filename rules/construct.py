@@ -10,7 +10,10 @@ values (no default factories), which every record in `rules` is.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Sequence
 from functools import cache
+from itertools import repeat
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -58,6 +61,35 @@ def trusted(cls: type[M], values: dict[str, Any]) -> M:
     _set(m, "__pydantic_extra__", None)
     _set(m, "__pydantic_private__", None)
     return m
+
+
+def defaults(cls: type[BaseModel]) -> dict[str, Any]:
+    """A fresh copy of each field's default, in field order (what `trusted` starts a record from)."""
+    return dict(_defaults(cls))
+
+
+def fields_set(names) -> set[str]:
+    """The shared fields set of a record given values for exactly `names` (as `trusted` records it)."""
+    return _fields_set(names)
+
+
+def trusted_many(cls: type[M], dicts: Sequence[dict[str, Any]], fields_sets: Sequence[set[str]]) -> list[M]:
+    """Instances of `cls`, one per complete `__dict__` (every field, in field order, already typed).
+
+    `trusted` for a whole sheet at once: each dict becomes its record's own
+    `__dict__` (not copied; the caller hands it over), and the attribute stores
+    run as C loops, so a record costs a fraction of a `trusted` call.
+    """
+    n = len(dicts)
+    records = list(map(object.__new__, repeat(cls, n)))
+    for attr, values in (
+        ("__dict__", dicts),
+        ("__pydantic_fields_set__", fields_sets),
+        ("__pydantic_extra__", repeat(None, n)),
+        ("__pydantic_private__", repeat(None, n)),
+    ):
+        deque(map(_set, records, repeat(attr, n), values), maxlen=0)
+    return records
 
 
 def replaced(model: M, **changes: Any) -> M:

@@ -10,15 +10,17 @@ with the number removed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
 from functools import lru_cache, partial
+from itertools import chain
+from operator import itemgetter
+from typing import NamedTuple
 
 from rules import cards, cells
 from rules.cells import CellError
-from rules.construct import trusted
+from rules.construct import defaults, fields_set, trusted, trusted_many
 from rules.flags import Code, Flag, flag
 from rules.models import (
     Customer,
@@ -47,7 +49,7 @@ from rules.schema import (
     SheetSpec,
     Writer,
 )
-from rules.table import RawTable
+from rules.table import NumberedRows, RawTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +211,8 @@ def _read_cell(f: Field, raw: object) -> _Cell:
 
 #: Types whose equal values read alike (bool is out: True == 1.0 but reads differently).
 _MEMO_TYPES = frozenset({str, float, int, date, datetime})
+#: What a sheet of only these holds can be read column by column (see `_FastSheet`).
+_PLAIN_TYPES = _MEMO_TYPES | {type(None)}
 
 
 def _card_flag(sheet: str, row: int, header: str, last4: str) -> Flag:
@@ -222,43 +226,64 @@ def _card_flag(sheet: str, row: int, header: str, last4: str) -> Flag:
     )
 
 
-def read_table(table: RawTable, spec: SheetSpec, day_first: bool = True) -> tuple[tuple[Record, ...], tuple[Flag, ...]]:
-    """Records for every non-blank row of one sheet, and the flags intake raised.
+def _may_be_card(v: object) -> bool:
+    """Cheap test before `cards.find_card`: long text, or a number of 13 digits or more."""
+    t = type(v)
+    return (t is str and len(v) >= 13) or ((t is float or t is int) and abs(v) >= 1e12)
 
-    A sheet repeats the same few values (SKUs, dates, methods) thousands of
-    times, so each column reads each distinct value once and remembers it.
-    Cells in columns sheetclerk does not know are only scanned for card numbers.
+
+class _Column(NamedTuple):
+    """A field found in the sheet, and its memo of what each distinct raw value reads as."""
+
+    field: Field
+    position: int
+    by_clerk: bool
+    """Clerks type this column: a value in it makes the row a record."""
+    cells: dict[object, _Cell]
+
+
+class _Sheet:
+    """One sheet's fields and columns, and the careful row-by-row reading of it.
+
+    The careful reading is the definition of intake; `_FastSheet` reads the
+    ordinary rows of a sheet faster and hands every other row to it.
     """
-    fields = _fields(day_first)[spec.name]
-    model = _MODELS[spec.name]
-    positions = table.positions(spec)
-    clerk_headers = {c.header for c in spec.columns if c.writer is not Writer.SHEETCLERK}
-    present = [
-        (f, positions[f.header], {}, f.header in clerk_headers) for f in fields if f.header in positions
-    ]
-    known = {p for _, p, _, _ in present}
-    headers = table.headers
-    extra = tuple(p for p in range(len(headers)) if p not in known)
-    defaults = _KEY_DEFAULTS.get(spec.name, {})
-    # The spec's name, like every rule flag: the boundary respells flags as the workbook does,
-    # and the pipeline finds an Orders row's errors by this name whatever the sheet is called.
-    sheet = spec.name
-    records: list[Record] = []
-    flags: list[Flag] = []
-    for row, values in table.rows:
+
+    def __init__(self, table: RawTable, spec: SheetSpec, day_first: bool) -> None:
+        positions = table.positions(spec)
+        clerk_headers = {c.header for c in spec.columns if c.writer is not Writer.SHEETCLERK}
+        self.columns = tuple(
+            _Column(f, positions[f.header], f.header in clerk_headers, {})
+            for f in _fields(day_first)[spec.name]
+            if f.header in positions
+        )
+        known = {c.position for c in self.columns}
+        self.headers = table.headers
+        self.extra = tuple(p for p in range(len(self.headers)) if p not in known)
+        """Columns sheetclerk does not know: only scanned for card numbers."""
+        self.model = _MODELS[spec.name]
+        self.key_defaults = _KEY_DEFAULTS.get(spec.name, {})
+        # The spec's name, like every rule flag: the boundary respells flags as the workbook does,
+        # and the pipeline finds an Orders row's errors by this name whatever the sheet is called.
+        self.name = spec.name
+        self.flags: list[Flag] = []
+
+    def read_row(self, row: int, values: Sequence[object]) -> dict[str, object] | None:
+        """The values `trusted` makes the row's record from (None for a blank row); flags go to `self.flags`."""
+        flags = self.flags
+        sheet = self.name
         n = len(values)
-        for p in extra:
+        for p in self.extra:
             if p < n:
                 v = values[p]
-                t = type(v)
-                if (t is str and len(v) >= 13) or ((t is float or t is int) and abs(v) >= 1e12):
+                if _may_be_card(v):
                     last4 = cards.find_card(v)
                     if last4 is not None:
-                        flags.append(_card_flag(sheet, row, headers[p], last4))
-        data: dict[str, object] = dict(defaults)
+                        flags.append(_card_flag(sheet, row, self.headers[p], last4))
+        data: dict[str, object] = dict(self.key_defaults)
         unreadable: list[str] | None = None
         has_clerk_value = False
-        for f, p, memo, by_clerk in present:
+        for f, p, by_clerk, memo in self.columns:
             raw = values[p] if p < n else None
             if raw is None or raw == "":
                 continue
@@ -281,16 +306,236 @@ def read_table(table: RawTable, spec: SheetSpec, day_first: bool = True) -> tupl
             unreadable = unreadable or []
             unreadable.append(f.header)
             if cell.card is not None:
-                flags.append(_card_flag(sheet, row, headers[p], cell.card))
+                flags.append(_card_flag(sheet, row, self.headers[p], cell.card))
             else:
                 flags.append(flag(sheet, row, f.header, f.code, f"{f.header} {cells.shown(raw)} {cell.problem}."))
         if not has_clerk_value:
-            continue
+            return None
         data["row"] = row
         if unreadable:
             data["unreadable"] = frozenset(unreadable)
-        records.append(trusted(model, data))
-    return tuple(records), tuple(flags)
+        return data
+
+    def read_carefully(self, rows: Iterable[tuple[int, Sequence[object]]]) -> list[Record]:
+        return [trusted(self.model, data) for row, values in rows if (data := self.read_row(row, values)) is not None]
+
+
+#: How `_FastSheet` routes a row that is blank, or whose cells are not all plainly readable.
+_BLANK_ROW, _CAREFUL = object(), object()
+
+
+class _ColumnBits(dict):
+    """One column's raw value -> its bits; a value seen for the first time is read then.
+
+    Reading a value also files what it puts in a record: its value (the field's
+    default when blank) in `values`, its matching key in `keys`. The bits are
+    `has_value`, or `needs_care` for anything only the careful reading can
+    report (unreadable, a card number, a value without a key), or 0 (blank).
+    """
+
+    __slots__ = ("column", "values", "keys", "has_value", "needs_care", "blank_value", "blank_key", "plain_text")
+
+    def __init__(self, column: _Column, template: dict[str, object], has_value: int, needs_care: int) -> None:
+        super().__init__()
+        f = column.field
+        self.column, self.has_value, self.needs_care = column, has_value, needs_care
+        self.values: dict[object, object] = {}
+        self.keys: dict[object, object] | None = None if f.key_attr is None else {}
+        self.blank_value = template[f.attr]
+        self.blank_key = None if f.key_attr is None else template[f.key_attr]
+        self.plain_text = f.parse is _text
+
+    def __missing__(self, raw: object) -> int:
+        if raw is None or raw == "":
+            value = key = None
+            bits = 0
+        elif self.plain_text and type(raw) is str:
+            value, key, bits = self._read_text(raw)
+        else:
+            value, key, bits = self._read(raw)
+        self.values[raw] = self.blank_value if value is None else value
+        if self.keys is not None:
+            self.keys[raw] = self.blank_key if key is None else key
+        self[raw] = bits
+        return bits
+
+    def _read_text(self, raw: str) -> tuple[str | None, str | None, int]:
+        """`_read_cell` for text in a text field, without its layers (most distinct values are IDs)."""
+        if len(raw) >= 13 and cards.find_card(raw) is not None:
+            return None, None, self.needs_care
+        value = raw.strip() or None
+        if value is None:
+            return None, None, 0
+        key = None if self.keys is None else cells.key(value)
+        return value, key, self.has_value
+
+    def _read(self, raw: object) -> tuple[object, str | None, int]:
+        memo = self.column.cells
+        cell = memo.get(raw)
+        if cell is None:
+            cell = memo[raw] = _read_cell(self.column.field, raw)
+        if cell.value is not None:
+            needs_key = self.keys is not None and cell.key is None
+            return cell.value, cell.key, self.needs_care if needs_key else self.has_value
+        if cell.problem is not None or cell.card is not None:
+            return None, None, self.needs_care
+        return None, None, 0  # only spaces: blank
+
+
+class _ExtraBits(dict):
+    """A column sheetclerk does not know: raw value -> `card_bit` when the careful reading must look at it."""
+
+    __slots__ = ("card_bit",)
+
+    def __init__(self, card_bit: int) -> None:
+        super().__init__()
+        self.card_bit = card_bit
+
+    def __missing__(self, raw: object) -> int:
+        bits = self[raw] = self.card_bit if _may_be_card(raw) and cards.find_card(raw) is not None else 0
+        return bits
+
+
+class _FastSheet:
+    """Reading a sheet of plain values (`_PLAIN_TYPES`) with a few C-level steps a row.
+
+    Each column maps a raw value to bits (see `_ColumnBits`); a row's bits,
+    summed, say at once whether it is blank, needs `_Sheet.read_row` (which then
+    finds exactly the flags and record it always did), or is ordinary, and then
+    which fields its record sets. An ordinary row's record is the sheet's blank
+    record updated with each column's value (and key) for the row's raw values:
+    what `trusted` builds from `read_row`'s values. The memos key plain values
+    only, whose equal values read alike, and are filled in row order, as the
+    careful reading fills its own: both read a value as its column's first
+    equal value was read.
+    """
+
+    def __init__(self, sheet: _Sheet) -> None:
+        self.sheet = sheet
+        self.template = defaults(sheet.model) | sheet.key_defaults
+        """A record of blank cells: each field's default (`trusted`'s starting point)."""
+        self.bits: list[dict[object, int]] = []
+        self.named_by: dict[int, tuple[str, ...]] = {}
+        """Each column's "has a value" bit -> the fields a value in it sets."""
+        careful = clerk = 0
+        values: list[tuple[int, str, dict[object, object]]] = []
+        """(position, field, raw value -> record value) for each field, then each key."""
+        keys: list[tuple[int, str, dict[object, object]]] = []
+        for i, column in enumerate(sheet.columns):
+            has_value, needs_care = 1 << (2 * i), 1 << (2 * i + 1)
+            careful |= needs_care
+            if column.by_clerk:
+                clerk |= has_value
+            bits = _ColumnBits(column, self.template, has_value, needs_care)
+            self.bits.append(bits)
+            f = column.field
+            values.append((column.position, f.attr, bits.values))
+            if bits.keys is None:
+                self.named_by[has_value] = (f.attr,)
+            else:
+                keys.append((column.position, f.key_attr, bits.keys))
+                self.named_by[has_value] = (f.attr, f.key_attr)
+        for j in range(len(sheet.extra)):
+            card_bit = 1 << (2 * len(sheet.columns) + j)
+            careful |= card_bit
+            self.bits.append(_ExtraBits(card_bit))
+        self.careful, self.clerk = careful, clerk
+        values += keys
+        self.names = [name for _, name, _ in values]
+        self.values = [memo for _, _, memo in values]
+        self.pick_values = _picker([p for p, _, _ in values])
+        bit_positions = [c.position for c in sheet.columns] + list(sheet.extra)
+        self.pick_bits = _picker(bit_positions)
+        self.width = max(bit_positions, default=-1) + 1
+        self.routes = _Routes(self._route)
+        self.always_set = {"row", *sheet.key_defaults}
+
+    def _route(self, bits: int) -> object:
+        """What a row with these bits is: `_CAREFUL`, `_BLANK_ROW`, or the fields set of its record."""
+        if bits & self.careful:
+            return _CAREFUL
+        if not bits & self.clerk:
+            return _BLANK_ROW
+        names = set(self.always_set)
+        for bit, fields in self.named_by.items():
+            if bits & bit:
+                names.update(fields)
+        return fields_set(names)
+
+    def read(self, numbers: Iterable[int], value_rows: Sequence[Sequence[object]]) -> list[Record]:
+        sheet, template, names = self.sheet, self.template, self.names
+        pick_values, pick_bits, value_memos, bit_memos = self.pick_values, self.pick_bits, self.values, self.bits
+        routes = self.routes
+        get = dict.__getitem__  # on a `_ColumnBits` it still calls `__missing__`
+        dicts: list[dict[str, object]] = []
+        sets: list[set[str]] = []
+        for number, values in zip(numbers, value_rows):
+            route = routes[sum(map(get, bit_memos, pick_bits(values)))]
+            if route is _BLANK_ROW:
+                continue
+            if route is _CAREFUL:
+                data = sheet.read_row(number, values)
+                if data is not None:
+                    dicts.append(defaults(sheet.model) | data)
+                    sets.append(fields_set(data))
+                continue
+            data = template.copy()
+            data.update(zip(names, map(get, value_memos, pick_values(values))))
+            data["row"] = number
+            dicts.append(data)
+            sets.append(route)
+        return trusted_many(sheet.model, dicts, sets)
+
+
+class _Routes(dict):
+    """Row bits -> route, worked out once per combination of bits."""
+
+    __slots__ = ("route",)
+
+    def __init__(self, route: Callable[[int], object]) -> None:
+        super().__init__()
+        self.route = route
+
+    def __missing__(self, bits: int) -> object:
+        route = self[bits] = self.route(bits)
+        return route
+
+
+def _picker(positions: Sequence[int]) -> Callable[[Sequence[object]], tuple[object, ...]]:
+    """The values at `positions` of a row, always as a tuple (`itemgetter` of one is not)."""
+    if len(positions) >= 2:
+        return itemgetter(*positions)
+    return lambda values: tuple(values[p] for p in positions)
+
+
+def _numbered(rows: Sequence[tuple[int, Sequence[object]]]) -> tuple[Iterable[int], Sequence[Sequence[object]]]:
+    if isinstance(rows, NumberedRows):
+        return rows.numbers(), rows.values()
+    return [r for r, _ in rows], [v for _, v in rows]
+
+
+def read_table(table: RawTable, spec: SheetSpec, day_first: bool = True) -> tuple[tuple[Record, ...], tuple[Flag, ...]]:
+    """Records for every non-blank row of one sheet, and the flags intake raised.
+
+    A sheet repeats the same few values (SKUs, dates, methods) thousands of
+    times, so each column reads each distinct value once and remembers it.
+    Cells in columns sheetclerk does not know are only scanned for card numbers.
+    """
+    sheet = _Sheet(table, spec, day_first)
+    numbers, value_rows = _numbered(table.rows)
+    if set(map(type, chain.from_iterable(value_rows))) <= _PLAIN_TYPES:
+        fast = _FastSheet(sheet)
+        records = fast.read(numbers, _padded(value_rows, fast.width))
+    else:
+        records = sheet.read_carefully(zip(numbers, value_rows))
+    return tuple(records), tuple(sheet.flags)
+
+
+def _padded(value_rows: Sequence[Sequence[object]], width: int) -> Sequence[Sequence[object]]:
+    """Rows at least `width` long: a short row reads as blank at its end."""
+    if min(map(len, value_rows), default=width) >= width:
+        return value_rows
+    return [v if len(v) >= width else [*v, *([None] * (width - len(v)))] for v in value_rows]
 
 
 def read_desk(tables: dict[str, RawTable], day_first: bool = True) -> tuple[Desk, tuple[Flag, ...]]:

@@ -85,3 +85,11 @@ class NumberedRows(Sequence[tuple[int, Sequence[object]]]):
 
     def __iter__(self) -> Iterator[tuple[int, Sequence[object]]]:
         return zip(count(self._skip + 1), islice(self._rows, self._skip, None))
+
+    def numbers(self) -> Iterator[int]:
+        """The Excel row numbers, in order."""
+        return count(self._skip + 1)
+
+    def values(self) -> Sequence[Sequence[object]]:
+        """The rows' values, in order (the reader's own lists, not copies)."""
+        return self._rows[self._skip :] if self._skip else self._rows
