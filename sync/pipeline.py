@@ -313,9 +313,7 @@ def _record(
         "Returns": anchors("Returns", desk.returns),
     }
     extra: list[Flag] = []
-    known_before = set(state.lines)
-    removed = _record_lines(tx, state, desk, sheet_anchors["Orders"])
-    new_keys = set(state.lines) - known_before
+    recorded = _record_lines(tx, state, desk, sheet_anchors["Orders"])
     extra += _record_stock(tx, state, desk, sheet_anchors["Inventory"])
     applied, move_flags = _record_moves(tx, state, desk, sheet_anchors["Stock Moves"], intake_flags)
     extra += move_flags
@@ -323,58 +321,71 @@ def _record(
     crash_point("mid_record")
 
     policy = settings.policy().model_copy(update={"approved_orders": frozenset(state.approvals)})
-    ledger_desk = _as_ledger_sees_it(desk, state, sheet_anchors["Orders"])
+    ledger_desk = _as_ledger_sees_it(desk, state, recorded.in_ledger)
     evaluation = evaluate(ledger_desk, policy, intake_flags)
     _record_reservations(tx, state, ledger_desk, evaluation, sheet_anchors["Orders"])
-    _record_statuses(tx, state, ledger_desk, evaluation, sheet_anchors["Orders"])
+    _record_statuses(tx, state, ledger_desk, evaluation, recorded.in_ledger)
     acted = carry_out(tx, state, ledger_desk, evaluation, settings, sheet_anchors["Orders"], docs)
     if acted.statuses:
         evaluation = replace(evaluation, statuses={**evaluation.statuses, **acted.statuses})
     extra += acted.flags
-    extra += _changed_after_invoice(tx, state, desk, sheet_anchors["Orders"], new_keys)
-    open_flags = _record_flags(tx, state, [*evaluation.flags, *extra], removed, sheet_anchors)
+    extra += _changed_after_invoice(tx, state, desk, recorded.in_ledger, recorded.new_keys)
+    open_flags = _record_flags(tx, state, [*evaluation.flags, *extra], recorded.removed, sheet_anchors)
     return Recorded(ledger_desk, evaluation, state, open_flags, sheet_anchors, applied, acted.documents, acted.cells)
 
 
-def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, str]) -> list[FlagState]:
-    """Record new, changed, restored and removed lines; returns a flag for each line just removed."""
+@dataclass
+class _LinesRecorded:
+    """What recording the Orders lines leaves for the rest of the pass."""
+
+    removed: list[FlagState]
+    """A flag for each line just removed from the sheet."""
+    new_keys: set[str]
+    """Keys of the lines first seen in this pass."""
+    in_ledger: list[LineState | None]
+    """The ledger's line for each of `desk.lines`, in sheet order (None: the row has no key).
+    The later steps walk this instead of looking each line's key and ledger line up again."""
+
+
+def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, str]) -> _LinesRecorded:
+    """Record new, changed, restored and removed lines.
+
+    A line is unchanged when its text is the ledger's `content`: that is the text whose hash is
+    `content_hash` (both are written together from the same spelling), so the hash is worked out
+    only for lines whose text differs, and compared as before.
+    """
     inserts: list[LineState] = []
     wb = state.workbook
+    lines = state.lines
     present: set[str] = set()
+    new_keys: set[str] = set()
+    in_ledger: list[LineState | None] = []
     for line in desk.lines:
         k = line_keys.get(line.row)
         if k is None:
+            in_ledger.append(None)
             continue
         present.add(k)
         spelled = line_json(line)  # = _json(line_content(line)); the dict only for lines with an event
-        digest = text_hash(spelled)
-        old = state.lines.get(k)
-        where = {"sheet": "Orders", "row": line.row, "order_id": line.order_id, "line_key": k}
+        old = lines.get(k)
         if old is None:
+            old = _line_seen(tx, wb, line, k, spelled)
+            inserts.append(old)
+            lines[k] = old
+            new_keys.add(k)
+        elif not old.present or (spelled != old.content and text_hash(spelled) != old.content_hash):
             content = line_content(line)
-            # A workbook kept before sheetclerk has history: a line first seen already
-            # invoiced, shipped or closed is adopted with its status and invoice number.
-            adopted = line.status in SETTLED
-            status, invoice_no = (line.status, line.invoice_no) if adopted else ("New", None)
-            data = {**content, "status": status, "invoice_no": invoice_no} if adopted else content
-            tx.event("line_adopted" if adopted else "line_seen", wb, data, **where)
-            invoiced = _json({attr: getattr(line, attr) for _, attr in INVOICED_TERMS}) if adopted else None
-            new = LineState(
-                k, line.order_key or "", line.order_id or "", line.row, digest, spelled, status, invoice_no, True, invoiced
-            )
-            inserts.append(new)
-            state.lines[k] = new
-        elif old.content_hash != digest or not old.present:
-            content = line_content(line)
-            tx.event("line_changed" if old.present else "line_restored", wb, {"before": json.loads(old.content), "after": content}, **where)
-            old.content_hash, old.content, old.row, old.present = digest, spelled, line.row, True
+            tx.event("line_changed" if old.present else "line_restored", wb, {"before": json.loads(old.content), "after": content},
+                     **_where(line, k))
+            old.content_hash, old.content, old.row, old.present = text_hash(spelled), spelled, line.row, True
             put_line(tx.conn, wb, old, new=False)
         elif old.row != line.row:
             old.row = line.row  # moved by a sort or an inserted row: not an event
             put_line(tx.conn, wb, old, new=False)
+        in_ledger.append(old)
     put_lines(tx.conn, wb, inserts, new=True)
     removed = []
-    for k, old in state.lines.items():
+    for k, old in lines.items():
         if old.present and k not in present:
             tx.event("line_removed", wb, {"status": old.status}, sheet="Orders", row=old.row, order_id=old.order_id, line_key=k)
             old.present = False
@@ -387,7 +398,27 @@ def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, s
                     tx.at,
                 )
             )
-    return removed
+    return _LinesRecorded(removed, new_keys, in_ledger)
+
+
+def _line_seen(tx: Tx, wb: str, line: OrderLine, k: str, spelled: str) -> LineState:
+    """Record a line the ledger has not seen: its event, and its state (inserted by the caller)."""
+    content = line_content(line)
+    # A workbook kept before sheetclerk has history: a line first seen already
+    # invoiced, shipped or closed is adopted with its status and invoice number.
+    adopted = line.status in SETTLED
+    status, invoice_no = (line.status, line.invoice_no) if adopted else ("New", None)
+    data = {**content, "status": status, "invoice_no": invoice_no} if adopted else content
+    tx.event("line_adopted" if adopted else "line_seen", wb, data, **_where(line, k))
+    invoiced = _json({attr: getattr(line, attr) for _, attr in INVOICED_TERMS}) if adopted else None
+    return LineState(
+        k, line.order_key or "", line.order_id or "", line.row, text_hash(spelled), spelled, status, invoice_no, True, invoiced
+    )
+
+
+def _where(line: OrderLine, k: str) -> dict[str, Any]:
+    """Where an Orders line's event happened."""
+    return {"sheet": "Orders", "row": line.row, "order_id": line.order_id, "line_key": k}
 
 
 def _record_stock(tx: Tx, state: LedgerState, desk: Desk, rows: dict[int, str]) -> list[Flag]:
@@ -490,12 +521,11 @@ def _record_approvals(tx: Tx, state: LedgerState, desk: Desk, who: str) -> None:
         state.approvals[line.order_key] = (who, tx.at)
 
 
-def _as_ledger_sees_it(desk: Desk, state: LedgerState, line_keys: dict[int, str]) -> Desk:
+def _as_ledger_sees_it(desk: Desk, state: LedgerState, in_ledger: list[LineState | None]) -> Desk:
     """The desk with statuses and shipped quantities from the ledger (not from the sheet's Status
     cells) and book stock as On Hand. An invoiced line keeps its status, Backordered included."""
     lines = []
-    for line in desk.lines:
-        old = state.lines.get(line_keys.get(line.row, ""))
+    for line, old in zip(desk.lines, in_ledger):
         if old is None:
             status, shipped = None, 0
         else:
@@ -552,16 +582,17 @@ def _assert_never_oversold(state: LedgerState) -> None:
             raise AssertionError(f"reservations of {quantity} exceed the book stock of {pair}: not committed")
 
 
-def _record_statuses(tx: Tx, state: LedgerState, desk: Desk, evaluation: Evaluation, line_keys: dict[int, str]) -> None:
+def _record_statuses(tx: Tx, state: LedgerState, desk: Desk, evaluation: Evaluation, in_ledger: list[LineState | None]) -> None:
     wb = state.workbook
+    statuses = evaluation.statuses
     changed: list[LineState] = []
-    for line in desk.lines:
-        k = line_keys.get(line.row)
-        old = state.lines.get(k) if k else None
-        new = evaluation.statuses.get(line.row)
-        if old is None or new is None or old.status == new:
+    for line, old in zip(desk.lines, in_ledger):
+        if old is None:
             continue
-        tx.event("status_changed", wb, {"from": old.status, "to": new}, sheet="Orders", row=line.row, order_id=line.order_id, line_key=k)
+        new = statuses.get(line.row)
+        if new is None or old.status == new:
+            continue
+        tx.event("status_changed", wb, {"from": old.status, "to": new}, **_where(line, old.line_key))
         old.status = new
         changed.append(old)
     put_lines(tx.conn, wb, changed, new=False)
@@ -572,7 +603,9 @@ _TERMS_SPELLED = tuple(sorted(attr for _, attr in INVOICED_TERMS))
 _terms_of = attrgetter(*_TERMS_SPELLED)
 
 
-def _changed_after_invoice(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, str], new_keys: set[str]) -> list[Flag]:
+def _changed_after_invoice(
+    tx: Tx, state: LedgerState, desk: Desk, in_ledger: list[LineState | None], new_keys: set[str]
+) -> list[Flag]:
     """Invoiced lines must keep their terms, and invoiced orders gain no lines; the invoice is never silently altered.
 
     Every pass compares every invoiced line, so the usual case (as invoiced) is decided without building
@@ -583,36 +616,40 @@ def _changed_after_invoice(tx: Tx, state: LedgerState, desk: Desk, line_keys: di
     settled_orders = {s.order_key for s in state.lines.values() if s.status in SETTLED}
     out = []
     parsed: dict[str, tuple] = {}  # stored terms JSON -> its values in _TERMS_SPELLED order
-    for line in desk.lines:
-        k = line_keys.get(line.row)
-        ledger_line = state.lines.get(k) if k else None
+    for line, ledger_line in zip(desk.lines, in_ledger):
         if ledger_line is None:
             continue
-        if k in new_keys and ledger_line.status not in SETTLED and ledger_line.order_key in settled_orders:
-            out.append(flag("Orders", line.row, "Order ID", Code.CHANGED_AFTER_INVOICE,
-                            f"Order {line.order_id} is already invoiced; a new line cannot be added to it. "
-                            "Enter it as a new order, or have a manager cancel or credit the invoice."))
-            continue
         if ledger_line.status not in SETTLED:
+            if ledger_line.line_key in new_keys and ledger_line.order_key in settled_orders:
+                out.append(flag("Orders", line.row, "Order ID", Code.CHANGED_AFTER_INVOICE,
+                                f"Order {line.order_id} is already invoiced; a new line cannot be added to it. "
+                                "Enter it as a new order, or have a manager cancel or credit the invoice."))
             continue
-        if ledger_line.invoiced is None:  # first pass that sees it invoiced: these are the invoiced terms
+        invoiced = ledger_line.invoiced
+        if invoiced is None:  # first pass that sees it invoiced: these are the invoiced terms
             ledger_line.invoiced = _json({attr: getattr(line, attr) for _, attr in INVOICED_TERMS})
             put_line(tx.conn, state.workbook, ledger_line, new=False)
             continue
-        stored = parsed.get(ledger_line.invoiced)
+        stored = parsed.get(invoiced)
         if stored is None:
-            as_json = json.loads(ledger_line.invoiced)
-            stored = parsed[ledger_line.invoiced] = tuple(as_json.get(attr) for attr in _TERMS_SPELLED)
-        if tuple(map(_plain, _terms_of(line))) == stored:
-            continue  # as invoiced (the usual case)
-        terms = {attr: getattr(line, attr) for _, attr in INVOICED_TERMS}
-        invoiced = json.loads(ledger_line.invoiced)
-        for header, attr in INVOICED_TERMS:
-            now = json.loads(_json(terms[attr]))
-            if now != invoiced.get(attr):
-                out.append(flag("Orders", line.row, header, Code.CHANGED_AFTER_INVOICE,
-                                f"{header} was {invoiced.get(attr)} on invoice {ledger_line.invoice_no or ''} and is now {now}; "
-                                "an invoiced line cannot change. Put it back, or have a manager cancel or credit the invoice."))
+            as_json = json.loads(invoiced)
+            stored = parsed[invoiced] = tuple(as_json.get(attr) for attr in _TERMS_SPELLED)
+        if tuple(map(_plain, _terms_of(line))) != stored:
+            out += _terms_changed(line, ledger_line)
+    return out
+
+
+def _terms_changed(line: OrderLine, ledger_line: LineState) -> list[Flag]:
+    """A flag for each term of an invoiced line that is not as invoiced."""
+    out = []
+    terms = {attr: getattr(line, attr) for _, attr in INVOICED_TERMS}
+    invoiced = json.loads(ledger_line.invoiced or "{}")
+    for header, attr in INVOICED_TERMS:
+        now = json.loads(_json(terms[attr]))
+        if now != invoiced.get(attr):
+            out.append(flag("Orders", line.row, header, Code.CHANGED_AFTER_INVOICE,
+                            f"{header} was {invoiced.get(attr)} on invoice {ledger_line.invoice_no or ''} and is now {now}; "
+                            "an invoiced line cannot change. Put it back, or have a manager cancel or credit the invoice."))
     return out
 
 
