@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import repeat
 
-from rules.construct import trusted
+from rules.construct import fields_set, trusted_many
 from rules.models import Order, OrderLine
 
 
@@ -28,6 +29,22 @@ def settled_status(order: Order) -> str | None:
     )
 
 
+def settled_statuses(lines: Iterable[OrderLine]) -> dict[str, str]:
+    """Order key -> `settled_status` of its order, for every settled order among these lines, in one walk.
+
+    An order's lines are in sheet order, so the first line of the walk that settles
+    an order is the first of that order's lines that does.
+    """
+    out: dict[str, str] = {}
+    for line in lines:
+        status = line.status
+        if status in AFTER_INVOICE and (status in SETTLED or line.shipped):
+            k = line.order_key
+            if k is not None and k not in out:
+                out[k] = status
+    return out
+
+
 def group_orders(lines: Iterable[OrderLine]) -> tuple[Order, ...]:
     """One Order per distinct Order ID (matched as a key), in order of first appearance.
 
@@ -35,9 +52,16 @@ def group_orders(lines: Iterable[OrderLine]) -> tuple[Order, ...]:
     """
     grouped: dict[str, list[OrderLine]] = {}
     for line in lines:
-        if line.order_key is not None:
-            grouped.setdefault(line.order_key, []).append(line)
-    return tuple(
-        trusted(Order, {"order_id": group[0].order_id, "order_key": k, "lines": tuple(group)})
-        for k, group in grouped.items()
-    )
+        k = line.order_key
+        if k is not None:
+            group = grouped.get(k)
+            if group is None:
+                grouped[k] = [line]
+            else:
+                group.append(line)
+    dicts = [{"order_id": group[0].order_id, "order_key": k, "lines": tuple(group)} for k, group in grouped.items()]
+    return tuple(trusted_many(Order, dicts, repeat(fields_set(_ORDER_FIELDS), len(dicts))))
+
+
+#: Every field of `Order`, in field order: `group_orders` gives each a value.
+_ORDER_FIELDS = ("order_id", "order_key", "lines")

@@ -156,25 +156,30 @@ def run_desk_rules(ctx: Context) -> list[Flag]:
     return out
 
 
-def _reserves(order: Order, error_rows: set[int]) -> bool:
-    """An order reserves stock unless it has errors or a request to cancel or hold it."""
-    return not any(line.row in error_rows or line.action in ("Cancel", "Hold") for line in order.lines)
+def _demands(ctx: Context, error_rows: set[int]) -> list[Demand]:
+    """What each line still to ship asks of the stock, for orders that reserve.
 
-
-def _open_demands(order: Order, products: Mapping[str, object]) -> list[OrderLine]:
-    """The order's lines that still need stock: not closed, a known SKU, units left to ship."""
+    An order reserves unless it has errors or a line asking to cancel or hold it;
+    a line needs stock unless it is closed, of an unknown SKU, or fully shipped.
+    In sheet order (allocation sorts them by Order Date and row anyway).
+    """
+    blocked: set[str | None] = set()
+    wanting: list[OrderLine] = []
+    products = ctx.products
+    for line in ctx.desk.lines:
+        if line.row in error_rows or line.action in ("Cancel", "Hold"):
+            blocked.add(line.order_key)
+        elif line.status not in CLOSED and line.sku_key in products and line.quantity and line.quantity - line.shipped > 0:
+            wanting.append(line)
     return [
-        line for line in order.lines
-        if line.status not in CLOSED and line.sku_key in products and line.quantity and line.quantity - line.shipped > 0
+        Demand(line.row, line.order_date, line.sku_key, line.quantity - line.shipped)
+        for line in wanting
+        if line.order_key is not None and line.order_key not in blocked
     ]
 
 
 def stock_stage(ctx: Context, error_rows: set[int]) -> tuple[list[Flag], tuple[Reservation, ...], tuple[Availability, ...]]:
-    demands = []
-    for order in ctx.orders.values():
-        lines = _open_demands(order, ctx.products)  # first: most orders are closed and need nothing
-        if lines and _reserves(order, error_rows):
-            demands += [Demand(line.row, line.order_date, line.sku_key, line.quantity - line.shipped) for line in lines]
+    demands = _demands(ctx, error_rows)
     reservations, availability = allocate(demands, ctx.desk.stock)
     short = [r for r in reservations if r.wanted > r.reserved]
     lines_by_row = {line.row: line for line in ctx.desk.lines} if short else {}
@@ -192,16 +197,27 @@ def stock_stage(ctx: Context, error_rows: set[int]) -> tuple[list[Flag], tuple[R
     return out, reservations, availability
 
 
-def _statuses(order: Order, kept: str | None, error_rows: set[int], short_rows: set[int]) -> dict[int, str]:
-    """Row -> Status for an order's lines: a kept status, else On hold / Backordered / Verified.
+def _statuses(ctx: Context, error_rows: set[int], short_rows: set[int]) -> dict[int, str]:
+    """Orders row -> Status: a settled order's lines keep theirs, else On hold / Backordered / Verified.
 
-    `kept` is the status that settled the order (`Context.settled_orders`), None while it is open.
+    An open order is On hold when a line has an error or asks for a hold; a line of no order is On hold.
     """
-    if kept is not None:  # invoiced or later: each line keeps its own (a partial shipment leaves some Backordered)
-        return {line.row: line.status if line.status in AFTER_INVOICE else kept for line in order.lines}
-    if any(line.row in error_rows or line.action == "Hold" for line in order.lines):
-        return {line.row: "On hold" for line in order.lines}
-    return {line.row: "Backordered" if line.row in short_rows else "Verified" for line in order.lines}
+    settled = ctx.settled_orders
+    held = {
+        k for k, order in ctx.orders.items()
+        if k not in settled and any(line.row in error_rows or line.action == "Hold" for line in order.lines)
+    }
+    out: dict[int, str] = {}
+    for line in ctx.desk.lines:
+        k = line.order_key
+        kept = settled.get(k) if k is not None else None
+        if kept is not None:  # invoiced or later: each line keeps its own (a partial shipment leaves some Backordered)
+            out[line.row] = line.status if line.status in AFTER_INVOICE else kept
+        elif k is None or k in held:
+            out[line.row] = "On hold"
+        else:
+            out[line.row] = "Backordered" if line.row in short_rows else "Verified"
+    return out
 
 
 def evaluate(desk: Desk, policy: Policy, intake_flags: Iterable[Flag] = ()) -> Evaluation:
@@ -218,13 +234,7 @@ def evaluate(desk: Desk, policy: Policy, intake_flags: Iterable[Flag] = ()) -> E
     flags.extend(stock_flags)
     short_rows = {r.row for r in reservations if r.short}
 
-    statuses: dict[int, str] = {}
-    settled = ctx.settled_orders
-    for k, order in ctx.orders.items():
-        statuses.update(_statuses(order, settled.get(k), error_rows, short_rows))
-    for line in desk.lines:
-        if line.order_key is None:
-            statuses[line.row] = "On hold"
+    statuses = _statuses(ctx, error_rows, short_rows)
     return Evaluation(
         flags=tuple(flags),
         statuses=statuses,

@@ -8,7 +8,7 @@ from decimal import Decimal
 from rules import address
 from rules.cells import key
 from rules.models import Customer, Desk, Order, Product
-from rules.orders import group_orders, settled_status
+from rules.orders import group_orders, settled_statuses
 from rules.policy import Policy, ShippingMethod
 from rules.pricing import OrderTotals, Pricer
 from rules.tax_treatment import TREATMENTS, Kind, Treatment, treatment_for
@@ -32,7 +32,7 @@ class Context:
     differences, duplicate and credit warnings are accepted."""
     settled_orders: dict[str, str]
     """Order key -> the status that settled it, for orders already invoiced, shipped or
-    closed: history, not re-verified. Worked out once per run (`settled_status`)."""
+    closed: history, not re-verified. Worked out once per run (`settled_statuses`)."""
     pricer: Pricer
     _totals: dict[str, OrderTotals | None] = field(default_factory=dict)
     _shipping: dict[str | None, tuple[str, ShippingMethod] | None] = field(default_factory=dict)
@@ -88,11 +88,6 @@ def build_context(desk: Desk, policy: Policy) -> Context:
     products = _first_by_key(desk.products, "sku")
     orders = {o.order_key: o for o in group_orders(desk.lines)}
     approving = frozenset(line.order_key for line in desk.lines if line.action == "Approve" and line.order_key is not None)
-    settled = {}
-    for k, o in orders.items():
-        status = settled_status(o)
-        if status is not None:
-            settled[k] = status
     return Context(
         policy=policy,
         desk=desk,
@@ -104,6 +99,6 @@ def build_context(desk: Desk, policy: Policy) -> Context:
             k: address.problems(c.address, c.city, c.postal_code, c.country) for k, c in customers.items()
         },
         approved_orders=policy.approved_orders | approving,
-        settled_orders=settled,
+        settled_orders=settled_statuses(desk.lines),
         pricer=Pricer(products, policy.rounding),
     )
