@@ -26,7 +26,7 @@ from sync.xlsx_review import write_review
 from sync.xlsx_sheet import SheetPart
 from sync.xlsx_styles import MINIMAL_STYLES, Styles
 from sync.xlsx_xml import split_ref
-from sync.xlsx_zip import ZipPackage
+from sync.xlsx_zip import Spliced, ZipPackage
 
 FillKey = tuple[str, int, str]
 
@@ -52,7 +52,7 @@ class _Session:
         self.parts: dict[str, SheetPart] = {}
         self.formulas_dropped: set[tuple[int, str]] = set()
         self.added: dict[str, bytes] = {}
-        self.replaced: dict[str, bytes] = {}
+        self.replaced: dict[str, bytes | Spliced] = {}
         self.original_fills: dict[FillKey, str | None] = {}
         self.notes: list[str] = []
 
@@ -215,11 +215,10 @@ def _finish(session: _Session) -> Edited:
     replaced = session.replaced
     for name, part in session.parts.items():
         if part.dirty:
-            content = part.to_bytes()
             if name in session.added:
-                session.added[name] = content
-            else:
-                replaced[name] = content
+                session.added[name] = part.to_bytes()
+            else:  # as edits: the package keeps the deflate blocks they do not touch
+                replaced[name] = Spliced(tuple(part.edits()))
     if session.styles.changed:
         if session.styles_missing:
             part_name, listed = session.book.add_styles()
@@ -241,9 +240,12 @@ def _finish(session: _Session) -> Edited:
         elif remaining != session.package.read(chain):
             replaced[chain] = remaining
     added = session.added
-    replaced = {k: v for k, v in replaced.items() if k not in added and v != session.package.read(k)}
+    replaced = {k: v for k, v in replaced.items() if k not in added and _changes(v, session.package.read(k))}
     if not replaced and not added and not removed:
         return Edited(None, {}, session.notes)
     content = session.package.rebuild(replaced, added, removed)
     return Edited(content, session.original_fills, session.notes)
 
+
+def _changes(new: bytes | Spliced, old: bytes) -> bool:
+    return new.changes(old) if isinstance(new, Spliced) else new != old

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from sync.deflate_splice import Edit, pieces
 from sync.xlsx_formula import shift
 from sync.xlsx_xml import MAIN_NS, cell_ref, column_index, local, parse, split_range, split_ref
 from sync.xlsx_zip import PackageError
@@ -439,8 +440,13 @@ class SheetPart:
     def to_bytes(self) -> bytes:
         if not self.dirty:
             return self._data
-        data = self._data
-        edits: list[tuple[int, int, bytes]] = []
+        return b"".join(pieces(self._data, self.edits()))
+
+    def edits(self) -> list[Edit]:
+        """What `to_bytes` changes in the part as read: (start, end, new bytes), in order."""
+        if not self.dirty:
+            return []
+        edits: list[Edit] = []
         start, end = self._content
         if self._replaced_content is not None:
             edits.append(self._data_edit(start, end, self._replaced_content))
@@ -462,14 +468,7 @@ class SheetPart:
         edits.extend(self._dimension_edit())
         edits.extend(self._after_edits())
         edits.sort(key=lambda e: (e[0], e[1]))
-        out: list[bytes] = []
-        pos = 0
-        for a, b, text in edits:
-            out.append(data[pos:a])
-            out.append(text)
-            pos = max(pos, b)
-        out.append(data[pos:])
-        return b"".join(out)
+        return edits
 
     def _data_edit(self, start: int, end: int, body: bytes) -> tuple[int, int, bytes]:
         """Replace sheetData content [start, end); an empty `<sheetData/>` gets opened."""
