@@ -70,14 +70,16 @@ class Rounding(BaseModel):
 
     def round(self, amount: Decimal) -> Decimal:
         """Round to the currency's minor unit with the configured mode."""
-        quantum, mode = _round_args(self.currency, self.mode)
-        return amount.quantize(quantum, rounding=mode, context=_WIDE)
+        # Called for every amount of every line: the default mode is known by identity,
+        # since hashing an enum member (for a cache key) runs Python code.
+        mode = ROUND_HALF_UP if self.mode is RoundingMode.HALF_UP else self.mode.decimal_mode
+        return amount.quantize(_currency_quantum(self.currency), rounding=mode, context=_WIDE)
 
 
 @lru_cache(maxsize=64)
-def _round_args(currency: str, mode: RoundingMode) -> tuple[Decimal, str]:
-    """(quantum, decimal rounding mode): looked up once, used for every amount."""
-    return _quantum(minor_unit(currency)), mode.decimal_mode
+def _currency_quantum(currency: str) -> Decimal:
+    """The currency's minor unit as a quantum: looked up once, used for every amount."""
+    return _quantum(minor_unit(currency))
 
 
 @lru_cache(maxsize=8)
