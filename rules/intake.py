@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache, partial
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -324,50 +324,43 @@ class _Sheet:
 _BLANK_ROW, _CAREFUL = object(), object()
 
 
-class _ColumnBits(dict):
-    """One column's raw value -> its bits; a value seen for the first time is read then.
+class _ColumnValues(dict):
+    """One column's raw value -> what it puts in a record (the field's default when blank).
 
-    Reading a value also files what it puts in a record: its value (the field's
-    default when blank) in `values`, its matching key in `keys`. The bits are
-    `has_value`, or `needs_care` for anything only the careful reading can
-    report (unreadable, a card number, a value without a key), or 0 (blank).
+    A value seen for the first time is read then, and its matching key (in
+    `keys`) and bits (in `bits`) are filed with it. The bits are `has_value`, or
+    `needs_care` for anything only the careful reading can report (unreadable, a
+    card number, a value without a key), or 0 (blank).
     """
 
-    __slots__ = ("column", "values", "keys", "has_value", "needs_care", "blank_value", "blank_key", "plain_text")
+    __slots__ = ("column", "keys", "bits", "has_value", "needs_care", "blank_value", "blank_key", "plain_text")
 
     def __init__(self, column: _Column, template: dict[str, object], has_value: int, needs_care: int) -> None:
         super().__init__()
         f = column.field
         self.column, self.has_value, self.needs_care = column, has_value, needs_care
-        self.values: dict[object, object] = {}
         self.keys: dict[object, object] | None = None if f.key_attr is None else {}
+        self.bits: dict[object, int] = {}
         self.blank_value = template[f.attr]
         self.blank_key = None if f.key_attr is None else template[f.key_attr]
         self.plain_text = f.parse is _text
 
-    def __missing__(self, raw: object) -> int:
+    def __missing__(self, raw: object) -> object:
         if raw is None or raw == "":
-            value = key = None
-            bits = 0
-        elif self.plain_text and type(raw) is str:
-            value, key, bits = self._read_text(raw)
+            value, key, bits = None, None, 0
+        elif self.plain_text and type(raw) is str and (len(raw) < 13 or cards.find_card(raw) is None):
+            # `_read_cell` for text without a card number in a text field, minus its layers
+            # (most distinct values of a sheet are IDs like these)
+            value = raw.strip() or None
+            key = None if value is None or self.keys is None else cells.key(value)
+            bits = 0 if value is None else self.has_value
         else:
             value, key, bits = self._read(raw)
-        self.values[raw] = self.blank_value if value is None else value
+        self.bits[raw] = bits
         if self.keys is not None:
             self.keys[raw] = self.blank_key if key is None else key
-        self[raw] = bits
-        return bits
-
-    def _read_text(self, raw: str) -> tuple[str | None, str | None, int]:
-        """`_read_cell` for text in a text field, without its layers (most distinct values are IDs)."""
-        if len(raw) >= 13 and cards.find_card(raw) is not None:
-            return None, None, self.needs_care
-        value = raw.strip() or None
-        if value is None:
-            return None, None, 0
-        key = None if self.keys is None else cells.key(value)
-        return value, key, self.has_value
+        value = self[raw] = self.blank_value if value is None else value
+        return value
 
     def _read(self, raw: object) -> tuple[object, str | None, int]:
         memo = self.column.cells
@@ -380,6 +373,11 @@ class _ColumnBits(dict):
         if cell.problem is not None or cell.card is not None:
             return None, None, self.needs_care
         return None, None, 0  # only spaces: blank
+
+    def always(self) -> int | None:
+        """The bits every value the column has seen reads with, if they are all alike."""
+        kinds = set(self.bits.values())
+        return kinds.pop() if len(kinds) == 1 else None
 
 
 class _ExtraBits(dict):
@@ -399,12 +397,13 @@ class _ExtraBits(dict):
 class _FastSheet:
     """Reading a sheet of plain values (`_PLAIN_TYPES`) with a few C-level steps a row.
 
-    Each column maps a raw value to bits (see `_ColumnBits`); a row's bits,
-    summed, say at once whether it is blank, needs `_Sheet.read_row` (which then
-    finds exactly the flags and record it always did), or is ordinary, and then
-    which fields its record sets. An ordinary row's record is the sheet's blank
-    record updated with each column's value (and key) for the row's raw values:
-    what `trusted` builds from `read_row`'s values. The memos key plain values
+    First every row's record values are looked up, column by column, in memos
+    that read each distinct raw value once (`_ColumnValues`): a row's record is
+    the sheet's blank record updated with them, what `trusted` builds from
+    `read_row`'s values. Then each row's bits, summed over the columns whose
+    values do not all read alike, say whether it is blank, needs `_Sheet.read_row`
+    (which then finds exactly the flags and record it always did), or is
+    ordinary, and then which fields its record sets. The memos key plain values
     only, whose equal values read alike, and are filled in row order, as the
     careful reading fills its own: both read a value as its column's first
     equal value was read.
@@ -414,7 +413,7 @@ class _FastSheet:
         self.sheet = sheet
         self.template = defaults(sheet.model) | sheet.key_defaults
         """A record of blank cells: each field's default (`trusted`'s starting point)."""
-        self.bits: list[dict[object, int]] = []
+        self.columns: list[_ColumnValues] = []
         self.named_by: dict[int, tuple[str, ...]] = {}
         """Each column's "has a value" bit -> the fields a value in it sets."""
         careful = clerk = 0
@@ -426,27 +425,23 @@ class _FastSheet:
             careful |= needs_care
             if column.by_clerk:
                 clerk |= has_value
-            bits = _ColumnBits(column, self.template, has_value, needs_care)
-            self.bits.append(bits)
+            memo = _ColumnValues(column, self.template, has_value, needs_care)
+            self.columns.append(memo)
             f = column.field
-            values.append((column.position, f.attr, bits.values))
-            if bits.keys is None:
+            values.append((column.position, f.attr, memo))
+            if memo.keys is None:
                 self.named_by[has_value] = (f.attr,)
             else:
-                keys.append((column.position, f.key_attr, bits.keys))
+                keys.append((column.position, f.key_attr, memo.keys))
                 self.named_by[has_value] = (f.attr, f.key_attr)
-        for j in range(len(sheet.extra)):
-            card_bit = 1 << (2 * len(sheet.columns) + j)
-            careful |= card_bit
-            self.bits.append(_ExtraBits(card_bit))
+        self.extras = [_ExtraBits(1 << (2 * len(sheet.columns) + j)) for j in range(len(sheet.extra))]
+        careful |= sum(e.card_bit for e in self.extras)
         self.careful, self.clerk = careful, clerk
         values += keys
         self.names = [name for _, name, _ in values]
         self.values = [memo for _, _, memo in values]
         self.pick_values = _picker([p for p, _, _ in values])
-        bit_positions = [c.position for c in sheet.columns] + list(sheet.extra)
-        self.pick_bits = _picker(bit_positions)
-        self.width = max(bit_positions, default=-1) + 1
+        self.width = max([c.position for c in sheet.columns] + list(sheet.extra), default=-1) + 1
         self.routes = _Routes(self._route)
         self.always_set = {"row", *sheet.key_defaults}
 
@@ -463,28 +458,53 @@ class _FastSheet:
         return fields_set(names)
 
     def read(self, numbers: Iterable[int], value_rows: Sequence[Sequence[object]]) -> list[Record]:
-        sheet, template, names = self.sheet, self.template, self.names
-        pick_values, pick_bits, value_memos, bit_memos = self.pick_values, self.pick_bits, self.values, self.bits
-        routes = self.routes
-        get = dict.__getitem__  # on a `_ColumnBits` it still calls `__missing__`
+        looked_up = self._look_up(value_rows)
+        sheet, routes = self.sheet, self.routes
         dicts: list[dict[str, object]] = []
         sets: list[set[str]] = []
-        for number, values in zip(numbers, value_rows):
-            route = routes[sum(map(get, bit_memos, pick_bits(values)))]
+        for number, values, data, bits in zip(numbers, value_rows, looked_up, self._bits(value_rows)):
+            route = routes[bits]
             if route is _BLANK_ROW:
                 continue
             if route is _CAREFUL:
                 data = sheet.read_row(number, values)
-                if data is not None:
-                    dicts.append(defaults(sheet.model) | data)
-                    sets.append(fields_set(data))
+                if data is None:
+                    continue
+                dicts.append(defaults(sheet.model) | data)
+                sets.append(fields_set(data))
                 continue
-            data = template.copy()
-            data.update(zip(names, map(get, value_memos, pick_values(values))))
             data["row"] = number
             dicts.append(data)
             sets.append(route)
         return trusted_many(sheet.model, dicts, sets)
+
+    def _look_up(self, value_rows: Sequence[Sequence[object]]) -> list[dict[str, object]]:
+        """Each row's record values (blank cells as defaults), reading each new raw value on the way."""
+        template, names, memos, pick = self.template, self.names, self.values, self.pick_values
+        get = dict.__getitem__  # on a `_ColumnValues` it still calls `__missing__`
+        out = []
+        for values in value_rows:
+            data = template.copy()
+            data.update(zip(names, map(get, memos, pick(values))))
+            out.append(data)
+        return out
+
+    def _bits(self, value_rows: Sequence[Sequence[object]]) -> Iterable[int]:
+        """Each row's bits, once `_look_up` has read every value (only columns with a choice are looked at)."""
+        always = 0
+        varying: list[tuple[int, dict[object, int]]] = []
+        for c, memo in zip(self.sheet.columns, self.columns):
+            bits = memo.always()
+            if bits is None:
+                varying.append((c.position, memo.bits))
+            else:
+                always += bits
+        varying += zip(self.sheet.extra, self.extras)
+        if not varying:
+            return repeat(always)
+        pick, memos = _picker([p for p, _ in varying]), [m for _, m in varying]
+        get = dict.__getitem__  # on an `_ExtraBits` it still calls `__missing__`
+        return (always + sum(map(get, memos, pick(values))) for values in value_rows)
 
 
 class _Routes(dict):
