@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from io import BytesIO
 from operator import attrgetter
 from pathlib import Path
@@ -600,6 +601,7 @@ def _record_statuses(tx: Tx, state: LedgerState, desk: Desk, evaluation: Evaluat
 
 #: The invoiced terms' attributes in the order their stored JSON spells them (sorted), and a getter for them.
 _TERMS_SPELLED = tuple(sorted(attr for _, attr in INVOICED_TERMS))
+assert _TERMS_SPELLED == ("discount", "quantity", "sku", "unit_price"), "_spelled_terms unpacks them in this order"
 _terms_of = attrgetter(*_TERMS_SPELLED)
 
 
@@ -634,9 +636,18 @@ def _changed_after_invoice(
         if stored is None:
             as_json = json.loads(invoiced)
             stored = parsed[invoiced] = tuple(as_json.get(attr) for attr in _TERMS_SPELLED)
-        if tuple(map(_plain, _terms_of(line))) != stored:
+        if _spelled_terms(line) != stored:
             out += _terms_changed(line, ledger_line)
     return out
+
+
+def _spelled_terms(line: OrderLine) -> tuple:
+    """The line's terms in `_TERMS_SPELLED` order as JSON spells them (Decimals as text); the
+    usual types (as intake reads them) without a call per term."""
+    discount, quantity, sku, price = _terms_of(line)
+    if type(discount) is Decimal and type(quantity) is int and type(sku) is str and (price is None or type(price) is Decimal):
+        return (str(discount), quantity, sku, None if price is None else str(price))
+    return tuple(map(_plain, (discount, quantity, sku, price)))
 
 
 def _terms_changed(line: OrderLine, ledger_line: LineState) -> list[Flag]:

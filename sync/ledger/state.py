@@ -97,13 +97,12 @@ def load(conn: Connection, workbook: str) -> LedgerState:
 
     Rows come as tuples in dataclass field order, unpacked straight into the
     dataclasses (no per-row mapping and dict): at 100k lines this is a good
-    part of what a pass spends before it reads the workbook.
+    part of what a pass spends before it reads the workbook. The lines come
+    straight from the driver (see `_driver_rows`), read last, inside the
+    transaction the statements before them began.
     """
     s = LedgerState(workbook)
     t = schema
-    lines = s.lines
-    for r in conn.execute(_columns(t.lines, _LINE_COLUMNS).where(t.lines.c.workbook == workbook)):
-        lines[r[0]] = LineState(*r)
     for r in conn.execute(_columns(t.stock, _STOCK_COLUMNS).where(t.stock.c.workbook == workbook)):
         s.stock[(r[0], r[1])] = StockState(*r)
     c = t.reservations.c
@@ -122,7 +121,40 @@ def load(conn: Connection, workbook: str) -> LedgerState:
     ):
         s.fills[(sheet, anchor, column)] = original
     s.last_pass = load_pass(conn, workbook)
+    s.lines = _load_lines(conn, workbook)
     return s
+
+
+def _load_lines(conn: Connection, workbook: str) -> dict[str, LineState]:
+    lines = {}
+    rows = _driver_rows(conn, _columns(schema.lines, _LINE_COLUMNS).where(schema.lines.c.workbook == workbook))
+    for k, order_key, order_id, row, content_hash, content, status, invoice_no, present, invoiced, shipped, returned in rows:
+        # SQLite's driver gives a boolean as 0/1
+        lines[k] = LineState(
+            k, order_key, order_id, row, content_hash, content, status, invoice_no, bool(present), invoiced, shipped, returned
+        )
+    return lines
+
+
+def _driver_rows(conn: Connection, statement: Select) -> list[tuple]:
+    """The rows of `statement` as the database driver returns them: plain tuples, without
+    SQLAlchemy's work per row (a Row object, type processing), which at 100k lines costs
+    a third as much again as the fetch itself. Values are as the driver gives them, so only
+    for columns whose Python type does not depend on SQLAlchemy (booleans: convert them).
+
+    The statement runs on the connection's own driver connection, so inside its transaction
+    when one has begun; SQLAlchemy begins one at the first statement it executes.
+    """
+    compiled = statement.compile(dialect=conn.dialect)
+    params = compiled.params
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def load_pass(conn: Connection, workbook: str) -> PassState:

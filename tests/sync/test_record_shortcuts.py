@@ -118,3 +118,18 @@ def test_every_ledger_line_holds_the_text_its_hash_is_of(tmp_path: Path) -> None
     ledger.close()
     assert rows
     assert all(hashlib.sha256(content.encode()).hexdigest() == digest for content, digest in rows)
+
+
+_terms = st.none() | st.text(max_size=4) | st.integers() | st.booleans() | st.decimals(places=None) | st.dates() | st.floats()
+
+
+@settings(max_examples=300, deadline=None)
+@given(sku=_terms, quantity=_terms, unit_price=_terms, discount=_terms)
+def test_terms_are_spelled_as_each_term_would_be(**values) -> None:
+    """`_changed_after_invoice` compares a line's terms spelled without a call per term: the same as `_plain` per term."""
+    from sync.pipeline import _TERMS_SPELLED, _spelled_terms
+    from sync.row_keys import _plain
+
+    line = trusted(OrderLine, {"row": 2, **values})
+    assert _spelled_terms(line) == tuple(_plain(getattr(line, attr)) for attr in _TERMS_SPELLED)
+    assert [type(v) for v in _spelled_terms(line)] == [type(_plain(getattr(line, attr))) for attr in _TERMS_SPELLED]
