@@ -70,10 +70,18 @@ def line_net(quantity: int, price: Decimal, discount: Decimal, rounding: Roundin
     return rounding.round(Decimal(quantity) * price * (ONE - discount))
 
 
-def price_line(line: OrderLine, product: Product, rounding: Rounding) -> PricedLine | None:
-    """The priced line, or None when something it needs is missing."""
+def _sale_price(line: OrderLine, product: Product) -> Decimal | None:
+    """The line's unit price when the line can be priced (quantity, price and tax rate known), else None."""
     price = unit_price(line, product)
     if line.quantity is None or price is None or product.tax_rate is None:
+        return None
+    return price
+
+
+def price_line(line: OrderLine, product: Product, rounding: Rounding) -> PricedLine | None:
+    """The priced line, or None when something it needs is missing."""
+    price = _sale_price(line, product)
+    if price is None:
         return None
     net = line_net(line.quantity, price, line.discount, rounding)
     return trusted(
@@ -217,14 +225,21 @@ class Pricer:
             return p
 
     def net(self, line: OrderLine) -> Decimal | None:
-        """`line(line).net`, remembered by value: a rounded amount is the same however its inputs were typed."""
+        """`line(line).net`, remembered by value: an amount rounded to the currency's unit is the same
+        however its inputs were typed (5.7 or 5.70), but for the sign of a zero (-0 typed as a price)."""
         k = (line.sku_key, line.quantity, line.unit_price, line.discount)
         try:
-            return self._nets[k]
+            n = self._nets[k]
         except KeyError:
-            p = self.line(line)
-            n = self._nets[k] = None if p is None else p.net
-            return n
+            n = self._nets[k] = self._net(line)
+        if n is not None and not n:
+            return self.line(line).net  # zero: its sign follows the line's own spelling
+        return n
+
+    def _net(self, line: OrderLine) -> Decimal | None:
+        product = self.products.get(line.sku_key) if line.sku_key is not None else None
+        price = _sale_price(line, product) if product is not None else None
+        return None if price is None else line_net(line.quantity, price, line.discount, self.rounding)
 
     def _priced(self, lines: Iterable[OrderLine]) -> list[PricedLine] | None:
         """Each line priced, or None as soon as one cannot be."""

@@ -72,26 +72,36 @@ class OrderTotalsView(Mapping[str, OrderTotals]):
 
 
 class LineTotalsView(Mapping[int, Decimal]):
-    """Orders row -> net line amount, for lines that can be priced; worked out when asked."""
+    """Orders row -> net line amount, for lines that can be priced.
+
+    Worked out for every line at first use: the write plan asks for every row,
+    and one walk over the lines is cheaper than a lookup per row.
+    """
 
     def __init__(self, ctx: Context) -> None:
-        self._lines = {line.row: line for line in ctx.desk.lines}
+        self._lines = ctx.desk.lines
         self._net = ctx.pricer.net
+        self._by_row: dict[int, Decimal | None] | None = None
+
+    def _nets(self) -> dict[int, Decimal | None]:
+        if self._by_row is None:
+            net = self._net
+            self._by_row = {line.row: net(line) for line in self._lines}
+        return self._by_row
 
     def __getitem__(self, row: int) -> Decimal:
-        net = self._net(self._lines[row])
+        net = self._nets().get(row)
         if net is None:
             raise KeyError(row)
         return net
 
     def get(self, row: int, default: Decimal | None = None) -> Decimal | None:  # type: ignore[override]
         """As `Mapping.get`, without raising and catching KeyError: the write plan asks for every row."""
-        line = self._lines.get(row)
-        net = self._net(line) if line is not None else None
+        net = self._nets().get(row)
         return default if net is None else net
 
     def __iter__(self) -> Iterator[int]:
-        return (row for row, line in self._lines.items() if self._net(line) is not None)
+        return (row for row, net in self._nets().items() if net is not None)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)

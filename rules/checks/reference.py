@@ -5,6 +5,9 @@ sheets (Stock Moves, Payments, Returns): one row at a time, `(record, context) -
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import cache
+from operator import attrgetter
 
 from rules import address, vat
 from rules.cells import key
@@ -17,7 +20,17 @@ NONE: tuple[Flag, ...] = ()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+@cache
+def _values_of(required: tuple[tuple[str, str], ...]) -> Callable[[Record], tuple]:
+    """A getter of the required attributes' values as one tuple, made once per table."""
+    get = attrgetter(*(attr for _, attr in required))
+    return get if len(required) > 1 else lambda record: (get(record),)
+
+
 def _missing(sheet: str, record: Record, required: tuple[tuple[str, str], ...], what: str) -> tuple[Flag, ...]:
+    values = _values_of(required)(record)
+    if None not in values and "" not in values:
+        return NONE  # the common case, decided in C
     return tuple(
         flag(sheet, record.row, h, Code.MISSING_FIELD, f"{h} is empty; every {what} needs it.")
         for h, attr in required
