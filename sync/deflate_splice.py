@@ -235,11 +235,17 @@ def _first_at_or_after(starts: Sequence[int], offset: int) -> int | None:
 def _bits(data: bytes, start: int, end: int | None) -> bytes:
     """Bits [start, end) of a deflate stream from a byte boundary on, then (unless to the end) an
     empty stored block, so that what follows starts on a byte boundary again."""
+    if start % 8 == 0:  # already on a byte boundary: whole bytes as they are
+        if end is None:
+            return data[start // 8 :]
+        rest = end % 8
+        last = bytes([data[end // 8] & ((1 << rest) - 1)]) if rest else b""
+        # 3 header bits (not final, stored), all zero, then padding to the byte: zero bits.
+        return data[start // 8 : end // 8] + last + (b"\x00" if rest == 0 or rest > 5 else b"") + _STORED_EMPTY
     stop = len(data) * 8 if end is None else end
     count = stop - start
     value = int.from_bytes(data[start // 8 : (stop + 7) // 8], "little") >> (start % 8)
-    value &= (1 << count) - 1
     if end is None:
         return value.to_bytes((count + 7) // 8, "little")
-    # 3 header bits (not final, stored), all zero, then padding to the byte: both are zero bits.
+    value &= (1 << count) - 1
     return value.to_bytes((count + 3 + 7) // 8, "little") + _STORED_EMPTY

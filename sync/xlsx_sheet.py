@@ -56,9 +56,10 @@ class _RowIndex:
         self.numbers: list[int] = numbers if numbers is not None else self._tag_by_tag()
 
     def _explicit_ascending(self, prefix: bytes) -> list[int] | None:
-        """Every row's number, if each `<row` starts `<row r="digits"` and the numbers ascend."""
-        found = re.compile(re.escape(self._head) + rb'(\d+)"').findall(self._data, self._lo, self._hi)
-        if self._data.count(b"<" + prefix + b"row", self._lo, self._hi) != len(found):
+        """Every row's number, if each `<row` starts `<row r="digits"` and the numbers ascend (one scan)."""
+        pattern = re.compile(rb"<" + re.escape(prefix) + rb'row(?: r="(\d+)")?')
+        found = pattern.findall(self._data, self._lo, self._hi)
+        if b"" in found:  # a row spelt otherwise (or a tag that only starts like one)
             return None
         numbers = list(map(int, found))
         if not all(map(operator.lt, numbers, numbers[1:])):

@@ -95,11 +95,10 @@ class XlsxWriter:
         lock = open_by(path)
         if lock is not None:
             return _locked(path, found, lock)
-        return self._replace(path, data, edited.content, edited.original_fills, notes)
+        return self._replace(path, found, edited.content, edited.original_fills, notes)
 
-    def _replace(self, path: Path, old: bytes, new: bytes, fills: dict, notes: str) -> WriteOutcome:
+    def _replace(self, path: Path, old_sha: str, new: bytes, fills: dict, notes: str) -> WriteOutcome:
         temp = temp_path(path)
-        old_sha = sha256_of(old)
         try:
             try:
                 mode = stat.S_IMODE(path.stat().st_mode)

@@ -124,3 +124,17 @@ def test_damaged_streams_are_refused(damage):
         compressed = compressed[:100] + bytes(200) + compressed[300:]
     with pytest.raises(InflateError):
         inflate_blocks(compressed, size)
+
+
+@given(st.binary(min_size=1, max_size=40), st.data())
+def test_bits_from_a_byte_boundary_are_the_bytes_as_they_are(data, draw):
+    from sync.deflate_splice import _STORED_EMPTY, _bits
+
+    start = 8 * draw.draw(st.integers(0, len(data) - 1))
+    end = draw.draw(st.one_of(st.none(), st.integers(start, len(data) * 8)))
+    stop = len(data) * 8 if end is None else end
+    value = (int.from_bytes(data, "little") >> start) & ((1 << (stop - start)) - 1)
+    expected = (
+        data[start // 8 :] if end is None else value.to_bytes((stop - start + 10) // 8, "little") + _STORED_EMPTY
+    )
+    assert _bits(data, start, end) == expected
