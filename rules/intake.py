@@ -6,6 +6,12 @@ record (its header listed in `unreadable`); the row is always kept. Blank rows
 are skipped wherever they are. Any cell holding a full card number is flagged
 `card_number_exposed` and never copied into a record: text fields are stored
 with the number removed.
+
+`_Sheet.read_row` is the definition, one row at a time. A sheet holding only
+plain values (text, numbers, dates: what every reader delivers but TRUE/FALSE
+and times) is read by `_FastSheet` instead, with C-level lookups per row, and
+every row with anything to flag is still handed to `read_row`: the same
+records, fields sets and flags, in the same order (tests/rules/test_intake_fast.py).
 """
 
 from __future__ import annotations
@@ -529,6 +535,7 @@ def _picker(positions: Sequence[int]) -> Callable[[Sequence[object]], tuple[obje
 
 
 def _numbered(rows: Sequence[tuple[int, Sequence[object]]]) -> tuple[Iterable[int], Sequence[Sequence[object]]]:
+    """(Excel row numbers, each row's values): a reader's own lists when it handed over `NumberedRows`."""
     if isinstance(rows, NumberedRows):
         return rows.numbers(), rows.values()
     return [r for r, _ in rows], [v for _, v in rows]
@@ -540,6 +547,8 @@ def read_table(table: RawTable, spec: SheetSpec, day_first: bool = True) -> tupl
     A sheet repeats the same few values (SKUs, dates, methods) thousands of
     times, so each column reads each distinct value once and remembers it.
     Cells in columns sheetclerk does not know are only scanned for card numbers.
+    A value of any other type than `_PLAIN_TYPES` (TRUE/FALSE equals 1/0 but
+    reads differently) sends the whole sheet down the careful reading.
     """
     sheet = _Sheet(table, spec, day_first)
     numbers, value_rows = _numbered(table.rows)
