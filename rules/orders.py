@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import repeat
+from itertools import groupby, repeat
+from operator import attrgetter
 
 from rules.construct import fields_set, trusted_many
 from rules.models import Order, OrderLine
@@ -51,14 +52,13 @@ def group_orders(lines: Iterable[OrderLine]) -> tuple[Order, ...]:
     Lines without an Order ID belong to no order; the rules flag them as missing.
     """
     grouped: dict[str, list[OrderLine]] = {}
-    for line in lines:
-        k = line.order_key
+    for k, run in groupby(lines, attrgetter("order_key")):  # an order's lines are mostly typed together
         if k is not None:
             group = grouped.get(k)
             if group is None:
-                grouped[k] = [line]
+                grouped[k] = list(run)
             else:
-                group.append(line)
+                group.extend(run)
     dicts = [{"order_id": group[0].order_id, "order_key": k, "lines": tuple(group)} for k, group in grouped.items()]
     return tuple(trusted_many(Order, dicts, repeat(fields_set(_ORDER_FIELDS), len(dicts))))
 

@@ -155,7 +155,7 @@ def _paid_by_invoice(ctx: Context) -> dict[str, Decimal]:
 
 
 def _on_account(ctx: Context) -> list[tuple[Order, Customer]]:
-    """(order, customer) for each open order on invoice whose customer has a credit limit, oldest first.
+    """(order, customer) for each order on invoice whose customer has a credit limit, oldest first.
 
     A customer without a limit is never flagged, so their balance is not needed.
     """
@@ -166,23 +166,28 @@ def _on_account(ctx: Context) -> list[tuple[Order, Customer]]:
         if first.payment_method != "Invoice" or first.customer_key is None:
             continue
         customer = customers.get(first.customer_key)
-        if customer is not None and customer.credit_limit is not None and _is_open(order):
+        if customer is not None and customer.credit_limit is not None:
             found.append((_order_sort_key(first), order, customer))
     found.sort(key=itemgetter(0))
     return [(order, customer) for _, order, customer in found]
 
 
-def _up_to_last_checked(ctx: Context, on_account: list[tuple[Order, Customer]]) -> list[tuple[Order, Customer]]:
-    """The orders whose amounts can matter: each customer's up to their last order that may be flagged.
+def _counted(ctx: Context, on_account: list[tuple[Order, Customer]]) -> list[tuple[Order, Customer]]:
+    """The open orders whose amounts can matter: each customer's up to their last order that may be flagged.
 
     Settled and approved orders are never flagged, so a customer with none other
     needs no balance, and orders after a customer's last such one change nothing.
+    Cancelled and returned orders owe nothing (`_is_open`).
     """
     last: dict[str, int] = {}
     for i, (order, customer) in enumerate(on_account):
-        if order.order_key not in ctx.approved_orders and order.order_key not in ctx.settled_orders:
+        k = order.order_key
+        if k not in ctx.approved_orders and k not in ctx.settled_orders and _is_open(order):
             last[customer.customer_id] = i
-    return [pair for i, pair in enumerate(on_account) if i <= last.get(pair[1].customer_id, -1)]
+    return [
+        (order, customer) for i, (order, customer) in enumerate(on_account)
+        if i <= last.get(customer.customer_id, -1) and _is_open(order)
+    ]
 
 
 def credit_limits(ctx: Context) -> tuple[Flag, ...]:
@@ -196,7 +201,7 @@ def credit_limits(ctx: Context) -> tuple[Flag, ...]:
     invoice_key = cache(key)  # an order's lines share one Invoice No: fold each once
     balance: dict[str, Decimal] = {}
     out = []
-    for order, customer in _up_to_last_checked(ctx, _on_account(ctx)):
+    for order, customer in _counted(ctx, _on_account(ctx)):
         gross = ctx.gross(order)
         if gross is None:
             continue
