@@ -544,15 +544,14 @@ def _as_ledger_sees_it(desk: Desk, state: LedgerState, in_ledger: list[LineState
 
 def _record_reservations(tx: Tx, state: LedgerState, desk: Desk, evaluation: Evaluation, line_keys: dict[int, str]) -> None:
     wb = state.workbook
-    by_row = {line.row: line for line in desk.lines}
-    wanted: dict[str, tuple[str, dict[str, int], OrderLine]] = {}
+    wanted: dict[str, tuple[str, dict[str, int]]] = {}
     for r in evaluation.reservations:
         k = line_keys.get(r.row)
         if k is None or not r.reserved:
             continue
-        wanted[k] = (r.sku_key, {key(loc): q for loc, q in r.by_location}, by_row[r.row])
+        wanted[k] = (r.sku_key, {key(loc): q for loc, q in r.by_location})
     for k in sorted(set(wanted) | set(state.reservations)):
-        new = wanted.get(k, ("", {}, None))
+        new = wanted.get(k, ("", {}))
         old = state.reservations.get(k, ("", {}))[1]
         if new[1] == old:
             continue

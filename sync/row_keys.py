@@ -146,7 +146,7 @@ def anchors(sheet: str, records: Sequence[Record]) -> dict[int, str]:
     columns = [_parts([getattr(record, f, None) for record in records]) for f in fields]
     seen: dict[str, int] = {}
     out: dict[int, str] = {}
-    for record, parts in zip(records, zip(*columns)):
+    for row, parts in zip(map(_row_of, records), zip(*columns)):
         if None in parts:
             if parts[0] is None or whole:
                 continue
@@ -154,14 +154,22 @@ def anchors(sheet: str, records: Sequence[Record]) -> dict[int, str]:
         base = "|".join(parts)
         n = seen.get(base, 0) + 1
         seen[base] = n
-        out[record.row] = f"{base}|{n}"
+        out[row] = f"{base}|{n}"
     return out
+
+
+_row_of = attrgetter("row")
 
 
 def _parts(values: list[object]) -> list[str | None]:
     """`_part` of each value, each distinct text keyed once (only texts are looked up: 1 == True)."""
     keyed = {v: key(v) for v in {v for v in values if type(v) is str}}
+    if set(map(type, values)) <= _TEXT_OR_NONE:  # the usual column: a dict look-up each (None is not in it)
+        return list(map(keyed.get, values))
     return [keyed[v] if type(v) is str else _part(v) for v in values]
+
+
+_TEXT_OR_NONE = frozenset({str, type(None)})
 
 
 def _part(value: object) -> str | None:

@@ -97,20 +97,19 @@ def load(conn: Connection, workbook: str) -> LedgerState:
 
     Rows come as tuples in dataclass field order, unpacked straight into the
     dataclasses (no per-row mapping and dict): at 100k lines this is a good
-    part of what a pass spends before it reads the workbook. The lines come
-    straight from the driver (see `_driver_rows`), read last, inside the
-    transaction the statements before them began.
+    part of what a pass spends before it reads the workbook. The big tables
+    come straight from the driver (see `_driver_rows`).
     """
     s = LedgerState(workbook)
     t = schema
     for r in conn.execute(_columns(t.stock, _STOCK_COLUMNS).where(t.stock.c.workbook == workbook)):
         s.stock[(r[0], r[1])] = StockState(*r)
     c = t.reservations.c
-    for line_key, sku_key, location_key, quantity in conn.execute(
-        select(c.line_key, c.sku_key, c.location_key, c.quantity).where(c.workbook == workbook)
+    for line_key, sku_key, location_key, quantity in _driver_rows(
+        conn, select(c.line_key, c.sku_key, c.location_key, c.quantity).where(c.workbook == workbook)
     ):
         s.reservations.setdefault(line_key, (sku_key, {}))[1][location_key] = quantity
-    s.moves = {r[0] for r in conn.execute(select(t.moves.c.move_key).where(t.moves.c.workbook == workbook))}
+    s.moves = {r[0] for r in _driver_rows(conn, select(t.moves.c.move_key).where(t.moves.c.workbook == workbook))}
     c = t.approvals.c
     for order_key, by, at in conn.execute(select(c.order_key, c.by, c.at).where(c.workbook == workbook)):
         s.approvals[order_key] = (by, at)
@@ -142,9 +141,11 @@ def _driver_rows(conn: Connection, statement: Select) -> list[tuple]:
     a third as much again as the fetch itself. Values are as the driver gives them, so only
     for columns whose Python type does not depend on SQLAlchemy (booleans: convert them).
 
-    The statement runs on the connection's own driver connection, so inside its transaction
-    when one has begun; SQLAlchemy begins one at the first statement it executes.
+    The statement runs on the connection's own driver connection, inside its transaction
+    (begun here if no statement has begun it yet, as SQLAlchemy would at its first statement).
     """
+    if not conn.in_transaction():
+        conn.begin()
     compiled = statement.compile(dialect=conn.dialect)
     params = compiled.params
     if compiled.positional:

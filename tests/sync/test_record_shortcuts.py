@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -133,3 +134,31 @@ def test_terms_are_spelled_as_each_term_would_be(**values) -> None:
     line = trusted(OrderLine, {"row": 2, **values})
     assert _spelled_terms(line) == tuple(_plain(getattr(line, attr)) for attr in _TERMS_SPELLED)
     assert [type(v) for v in _spelled_terms(line)] == [type(_plain(getattr(line, attr))) for attr in _TERMS_SPELLED]
+
+
+def test_load_reads_the_tables_as_sqlalchemy_rows_would(tmp_path: Path) -> None:
+    """Lines, reservations and moves come from the driver as tuples: the same values, booleans as bool."""
+    from sync.ledger.state import _LINE_COLUMNS, LineState, load
+
+    shutil.copy2(STARTER, tmp_path / "orders.xlsx")
+    shutil.copy2(STARTER.with_name("sheetclerk.toml"), tmp_path / "sheetclerk.toml")
+    path = tmp_path / "orders.xlsx"
+    run_pass(path)
+    book = openpyxl.load_workbook(path)
+    book["Orders"].delete_rows(4)  # a removed line: present is False
+    book.save(path)
+    run_pass(path)
+    ledger = Ledger.open(ledger_url_for(path))
+    with ledger.read() as conn:  # load is the first statement on this connection
+        state = load(conn, str(path.resolve()))
+        t = schema.lines
+        lines = {r[0]: LineState(*r) for r in conn.execute(select(*(t.c[n] for n in _LINE_COLUMNS)))}
+        reserved = conn.execute(select(schema.reservations)).all()
+        moves = {r.move_key for r in conn.execute(select(schema.moves))}
+    ledger.close()
+    assert state.lines == lines and {type(s.present) for s in state.lines.values()} == {bool}
+    assert not all(s.present for s in state.lines.values())
+    assert sorted((r.line_key, r.sku_key, r.location_key, r.quantity) for r in reserved) == sorted(
+        (k, sku, loc, q) for k, (sku, by) in state.reservations.items() for loc, q in by.items()
+    )
+    assert reserved and state.moves == moves
