@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.writeplan import _AsRead, same_value
+from sync.writeplan import _NOT_READ, _AsRead, same_value
 
 _cells = st.one_of(
     st.none(),
@@ -63,3 +63,23 @@ def test_edge_values():
     ]
     for current, intended in cases:
         assert read.same(current, intended) == same_value(current, intended), (current, intended)
+
+
+def test_cells_as_read_whether_rows_are_ragged_or_not():
+    from rules.schema import ORDERS
+    from rules.table import RawTable
+
+    headers = ("Order ID", "Line Total", "Status", "Check")
+    wide = RawTable("Orders", headers, [(2, ["SO-1", 1.5, "New", ""]), (3, ["SO-2", "", "Held", "x"])])
+    ragged = RawTable("Orders", headers, [(2, ["SO-1", 1.5, "New", ""]), (3, ["SO-2"])])
+    for table in (wide, ragged):
+        read = _AsRead(table, ORDERS, True)
+        names = ("Line Total", "Status", "Check", "Invoice No")  # Invoice No was not read
+        expected = [
+            tuple(values[table.positions(ORDERS)[n]] if n in table.positions(ORDERS) and table.positions(ORDERS)[n] < len(values)
+                  else (None if n in table.positions(ORDERS) else "not read") for n in names)
+            for _, values in table.rows
+        ]
+        got = [tuple("not read" if v is _NOT_READ else v for v in row) for row in read.cells(names)]
+        assert got == expected
+        assert read.cells(("Line Total", "Status")) == [tuple(row[:2]) for row in read.cells(names)]
