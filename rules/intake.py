@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache, partial
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -385,6 +385,15 @@ class _ColumnValues(dict):
         kinds = set(self.bits.values())
         return kinds.pop() if len(kinds) == 1 else None
 
+    def blank_when_empty(self) -> bool:
+        """Every value the column has seen has a value when it is true, and is blank when false ("", None).
+
+        Then a cell's bits are its truth times `has_value`, no lookup needed. Equal
+        values are equally true, so the memo's keys speak for every cell.
+        """
+        has_value = self.has_value
+        return all(bits == (has_value if raw else 0) for raw, bits in self.bits.items())
+
 
 class _ExtraBits(dict):
     """A column sheetclerk does not know: raw value -> `card_bit` when the careful reading must look at it."""
@@ -496,21 +505,37 @@ class _FastSheet:
         return out
 
     def _bits(self, value_rows: Sequence[Sequence[object]]) -> Iterable[int]:
-        """Each row's bits, once `_look_up` has read every value (only columns with a choice are looked at)."""
+        """Each row's bits, once `_look_up` has read every value.
+
+        Columns whose values all read alike add their bits once; columns blank
+        exactly where empty add the bits of their non-empty cells (`compress`);
+        only the rest, and columns sheetclerk does not know, are looked up.
+        """
         always = 0
-        varying: list[tuple[int, dict[object, int]]] = []
+        by_truth: list[tuple[int, int]] = []
+        looked_up: list[tuple[int, dict[object, int]]] = []
         for c, memo in zip(self.sheet.columns, self.columns):
             bits = memo.always()
-            if bits is None:
-                varying.append((c.position, memo.bits))
-            else:
+            if bits is not None:
                 always += bits
-        varying += zip(self.sheet.extra, self.extras)
-        if not varying:
-            return repeat(always)
-        pick, memos = _picker([p for p, _ in varying]), [m for _, m in varying]
+            elif memo.blank_when_empty():
+                by_truth.append((c.position, memo.has_value))
+            else:
+                looked_up.append((c.position, memo.bits))
+        looked_up += zip(self.sheet.extra, self.extras)
+        pick_true, weights = _picker([p for p, _ in by_truth]), tuple(w for _, w in by_truth)
+        pick, memos = _picker([p for p, _ in looked_up]), [m for _, m in looked_up]
         get = dict.__getitem__  # on an `_ExtraBits` it still calls `__missing__`
-        return (always + sum(map(get, memos, pick(values))) for values in value_rows)
+        if not looked_up and not by_truth:
+            return repeat(always)
+        if not looked_up:
+            return (always + sum(compress(weights, pick_true(values))) for values in value_rows)
+        if not by_truth:
+            return (always + sum(map(get, memos, pick(values))) for values in value_rows)
+        return (
+            always + sum(compress(weights, pick_true(values))) + sum(map(get, memos, pick(values)))
+            for values in value_rows
+        )
 
 
 class _Routes(dict):
