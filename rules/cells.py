@@ -84,11 +84,13 @@ def text(value: object) -> str | None:
 
 def key(value: object) -> str | None:
     """The form keys (IDs, SKUs) are matched in: trimmed, inner spaces single, case folded."""
+    # Splitting at whitespace and joining with one space is stripping then
+    # `_SPACES.sub(" ", s)` (str.isspace() is exactly `_SPACES`' set), ~4x faster.
+    if type(value) is str:  # the usual case: split() strips too
+        return " ".join(value.split()).casefold() or None
     s = text(value)
     if s is None:
         return None
-    # `text` is stripped, so splitting at whitespace and joining with one space is
-    # `_SPACES.sub(" ", s)` (str.isspace() is exactly `_SPACES`' set), ~4x faster
     return " ".join(s.split()).casefold()
 
 
