@@ -249,7 +249,8 @@ def _attempt(
         mark_written(tx.conn, files)
         done = written.status in (WriteStatus.WRITTEN, WriteStatus.UNCHANGED)
         # a later no-change pass reports exactly what this one does: every row's status, the open flags
-        summary = PassSummary(tuple(outcome.open_flags.values()), dict(Counter(outcome.evaluation.statuses.values())))
+        statuses = dict(Counter(outcome.evaluation.statuses.values()))
+        summary = PassSummary(tuple(outcome.open_flags.values()), statuses)
         put_pass(tx.conn, workbook, PassState(sha, written.sha256 if done else None, not done, at, written.status.value),
                  summary if done else None)
     crash_point("after_bookkeeping")
@@ -262,7 +263,7 @@ def _attempt(
         flags=tuple(sorted(outcome.open_flags.values(), key=_flag_order)),
         write=written.status.value,
         message=written.message,
-        statuses=dict(Counter(outcome.evaluation.statuses.values())),
+        statuses=dict(statuses),
         documents=tuple(d.number for d in outcome.documents),
     )
 
@@ -614,7 +615,8 @@ def _changed_after_invoice(
     once per distinct text (at 100k lines ~14k texts for ~94k invoiced lines). Equal values are what the
     per-term comparison below would find equal too, so the flags are the same.
     """
-    settled_orders = {s.order_key for s in state.lines.values() if s.status in SETTLED}
+    # only a new line can be added to a settled order: no new line, no need to know them
+    settled_orders = {s.order_key for s in state.lines.values() if s.status in SETTLED} if new_keys else set()
     out = []
     parsed: dict[str, tuple] = {}  # stored terms JSON -> its values in _TERMS_SPELLED order
     for line, ledger_line in zip(desk.lines, in_ledger):
