@@ -133,8 +133,9 @@ def _apply_sheet(session: _Session, writes: SheetWrites) -> None:
     work: list[tuple[int, int, int, Callable[[], None]]] = []
     for i, (w, column) in enumerate(_value_targets(session, header, writes)):
         work.append((w.row, 0, i, partial(_write_value, session, entry, part, w, column)))
+    fill_columns = {name: header.find(writes.sheet, name) for name in dict.fromkeys(name for _, name, _ in writes.fills)}
     for i, (row, name, fill) in enumerate(writes.fills):
-        column = header.find(writes.sheet, name)
+        column = fill_columns[name]
         if column is None:
             session.notes.append(f"sheet '{writes.sheet}' has no column '{name}': row {row} not coloured")
         elif row >= 1:

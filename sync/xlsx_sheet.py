@@ -92,14 +92,26 @@ class _RowIndex:
         found = self._starts.get(i)
         if found is None:
             k = bisect.bisect_left(self._found, i)
-            lo = self._starts[self._found[k - 1]] if k > 0 else self._lo
-            hi = self._starts[self._found[k]] if k < len(self._found) else self._hi
-            found = self._data.find(self._head + str(self.numbers[i]).encode() + b'"', lo, hi)
-            if found < 0:  # cannot be: the scan counted it
-                raise PackageError(f"row {self.numbers[i]} of a worksheet part was not found again")
+            before, after = (self._found[k - 1] if k > 0 else -1), (self._found[k] if k < len(self._found) else len(self.numbers))
+            lo = self._starts[before] if before >= 0 else self._lo
+            hi = self._starts[after] if after < len(self.numbers) else self._hi
+            found = self._search(self._head + str(self.numbers[i]).encode() + b'"', lo, hi, (i - before) / (after - before))
             self._starts[i] = found
             self._found.insert(k, i)
         return found
+
+    def _search(self, needle: bytes, lo: int, hi: int, share: float) -> int:
+        """The one place in [lo, hi) the needle is (numbers ascend, so it is there once): looked for
+        first around where rows of even length would put it, the window widening until found."""
+        guess, window = lo + int((hi - lo) * share), 1 << 14
+        while True:
+            a, b = max(lo, guess - window), min(hi, guess + window)
+            found = self._data.find(needle, a, b)
+            if found >= 0:
+                return found
+            if a == lo and b == hi:  # cannot be: the scan counted it
+                raise PackageError(f"row {needle[len(self._head):-1].decode()} of a worksheet part was not found again")
+            window *= 4
 
     def end(self, i: int) -> int:
         """Offset just after row i (its `/>` or `</row>`)."""
