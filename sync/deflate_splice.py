@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import zlib
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from functools import cache
 
@@ -156,8 +157,7 @@ def splice(
         stop = boundaries[last][1] if last is not None else None
         window = old[max(0, start - WINDOW) : start]
         packer = zlib.compressobj(level, zlib.DEFLATED, -15, zdict=window) if window else zlib.compressobj(level, zlib.DEFLATED, -15)
-        for piece in pieces(old, edits, start, stop):
-            out.append(packer.compress(piece))
+        out.append(packer.compress(b"".join(pieces(old, edits, start, stop))))  # one call: many small ones deflate slower
         out.append(packer.flush(zlib.Z_SYNC_FLUSH if last is not None else zlib.Z_FINISH))
         reused_from = boundaries[last][0] if last is not None else -1
     if reused_from >= 0:
@@ -178,10 +178,11 @@ def _stretches(boundaries: Sequence[Boundary], movable: Sequence[bool], edits: S
     starts = [out for _, out in boundaries]
     stretches: list[tuple[int, int | None]] = []
     for a, b, _ in edits:
-        first = _last_at_or_before(starts, a)
-        last = _first_at_or_after(starts, b + WINDOW)
-        while last is not None and not movable[last]:
-            last = last + 1 if last + 1 < len(starts) else None
+        first = bisect_right(starts, a) - 1  # the last block starting at or before the edit
+        following = bisect_left(starts, b + WINDOW)  # the first starting a window past it ...
+        while following < len(starts) and not movable[following]:  # ... whose bits can move
+            following += 1
+        last = following if following < len(starts) else None
         if stretches and (stretches[-1][1] is None or starts[stretches[-1][1]] > starts[first]):
             prev_first, prev_last = stretches.pop()
             first = min(first, prev_first)
@@ -208,28 +209,6 @@ def _movable(compressed: bytes, boundaries: Sequence[Boundary]) -> list[bool]:
 def _block_type(compressed: bytes, bit: int) -> int:
     """BTYPE of the block whose header starts at `bit` (0 stored, 1 fixed, 2 dynamic codes)."""
     return (int.from_bytes(compressed[bit // 8 : bit // 8 + 2], "little") >> (bit % 8 + 1)) & 3
-
-
-def _last_at_or_before(starts: Sequence[int], offset: int) -> int:
-    lo, hi = 0, len(starts)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if starts[mid] <= offset:
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
-def _first_at_or_after(starts: Sequence[int], offset: int) -> int | None:
-    lo, hi = 0, len(starts)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if starts[mid] < offset:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo if lo < len(starts) else None
 
 
 def _bits(data: bytes, start: int, end: int | None) -> bytes:
