@@ -473,34 +473,30 @@ class _FastSheet:
         return fields_set(names)
 
     def read(self, numbers: Iterable[int], value_rows: Sequence[Sequence[object]]) -> list[Record]:
-        looked_up = self._look_up(value_rows)
-        sheet, routes = self.sheet, self.routes
-        dicts: list[dict[str, object]] = []
-        sets: list[set[str]] = []
-        for number, values, data, bits in zip(numbers, value_rows, looked_up, self._bits(value_rows)):
-            route = routes[bits]
-            if route is _BLANK_ROW:
-                continue
-            if route is _CAREFUL:
-                data = sheet.read_row(number, values)
+        dicts = self._look_up(numbers, value_rows)
+        sets = list(map(self.routes.__getitem__, self._bits(value_rows)))
+        unusual = [i for i, route in enumerate(sets) if route is _CAREFUL or route is _BLANK_ROW]
+        if unusual:
+            model = self.sheet.model
+            for i in unusual:
+                data = self.sheet.read_row(dicts[i]["row"], value_rows[i]) if sets[i] is _CAREFUL else None
                 if data is None:
-                    continue
-                dicts.append(defaults(sheet.model) | data)
-                sets.append(fields_set(data))
-                continue
-            data["row"] = number
-            dicts.append(data)
-            sets.append(route)
-        return trusted_many(sheet.model, dicts, sets)
+                    dicts[i] = None  # a blank row: dropped below
+                else:
+                    dicts[i], sets[i] = defaults(model) | data, fields_set(data)
+            kept = [d is not None for d in dicts]
+            dicts, sets = list(compress(dicts, kept)), list(compress(sets, kept))
+        return trusted_many(self.sheet.model, dicts, sets)
 
-    def _look_up(self, value_rows: Sequence[Sequence[object]]) -> list[dict[str, object]]:
+    def _look_up(self, numbers: Iterable[int], value_rows: Sequence[Sequence[object]]) -> list[dict[str, object]]:
         """Each row's record values (blank cells as defaults), reading each new raw value on the way."""
         template, names, memos, pick = self.template, self.names, self.values, self.pick_values
         get = dict.__getitem__  # on a `_ColumnValues` it still calls `__missing__`
         out = []
-        for values in value_rows:
+        for number, values in zip(numbers, value_rows):
             data = template.copy()
             data.update(zip(names, map(get, memos, pick(values))))
+            data["row"] = number
             out.append(data)
         return out
 
@@ -527,7 +523,7 @@ class _FastSheet:
         pick, memos = _picker([p for p, _ in looked_up]), [m for _, m in looked_up]
         get = dict.__getitem__  # on an `_ExtraBits` it still calls `__missing__`
         if not looked_up and not by_truth:
-            return repeat(always)
+            return repeat(always, len(value_rows))
         if not looked_up:
             return (always + sum(compress(weights, pick_true(values))) for values in value_rows)
         if not by_truth:
