@@ -24,26 +24,16 @@ def settled_status(order: Order) -> str | None:
 
     A line part-shipped and waiting for the rest (Backordered with units shipped) is settled too.
     """
-    return next(
-        (line.status for line in order.lines if line.status in SETTLED or (line.shipped and line.status in AFTER_INVOICE)),
-        None,
-    )
-
-
-def settled_statuses(lines: Iterable[OrderLine]) -> dict[str, str]:
-    """Order key -> `settled_status` of its order, for every settled order among these lines, in one walk.
-
-    An order's lines are in sheet order, so the first line of the walk that settles
-    an order is the first of that order's lines that does.
-    """
-    out: dict[str, str] = {}
-    for line in lines:
+    for line in order.lines:  # a plain loop: usually the first line answers
         status = line.status
         if status in AFTER_INVOICE and (status in SETTLED or line.shipped):
-            k = line.order_key
-            if k is not None and k not in out:
-                out[k] = status
-    return out
+            return status
+    return None
+
+
+def settled_statuses(orders: Iterable[Order]) -> dict[str, str]:
+    """Order key -> `settled_status`, for every settled order."""
+    return {order.order_key: status for order in orders if (status := settled_status(order)) is not None}
 
 
 def group_orders(lines: Iterable[OrderLine]) -> tuple[Order, ...]:

@@ -166,30 +166,61 @@ def run_desk_rules(ctx: Context) -> list[Flag]:
     return out
 
 
-def _demands(ctx: Context, error_rows: set[int]) -> list[Demand]:
-    """What each line still to ship asks of the stock, for orders that reserve.
+def _walk_lines(ctx: Context, error_rows: set[int]) -> tuple[dict[int, str], list[Demand]]:
+    """Each line's Status before stock is allocated, and what each line still to ship asks of the stock.
 
-    An order reserves unless it has errors or a line asking to cancel or hold it;
-    a line needs stock unless it is closed, of an unknown SKU, or fully shipped.
-    In sheet order (allocation sorts them by Order Date and row anyway).
+    One walk over the lines for both (a 100k-line walk is the cost here).
+
+    Status: a settled order's lines keep theirs; an open order is On hold when a
+    line has an error or asks for a hold, else Verified (Backordered once stock
+    falls short: `_mark_short`); a line of no order is On hold.
+
+    Stock: an order reserves unless it has errors or a line asking to cancel or
+    hold it; a line needs stock unless it is closed, of an unknown SKU, or fully
+    shipped. In sheet order (allocation sorts them by Order Date and row anyway).
     """
+    settled, products = ctx.settled_orders, ctx.products
+    held = {
+        k for k, order in ctx.orders.items()
+        if k not in settled and any(line.row in error_rows or line.action == "Hold" for line in order.lines)
+    }
+    statuses: dict[int, str] = {}
     blocked: set[str | None] = set()
     wanting: list[OrderLine] = []
-    products = ctx.products
     for line in ctx.desk.lines:
-        if line.row in error_rows or line.action in ("Cancel", "Hold"):
-            blocked.add(line.order_key)
-        elif line.status not in CLOSED and line.sku_key in products and line.quantity and line.quantity - line.shipped > 0:
+        k, row, status = line.order_key, line.row, line.status
+        kept = settled.get(k) if k is not None else None
+        if kept is not None:  # invoiced or later: each line keeps its own (a partial shipment leaves some Backordered)
+            statuses[row] = status if status in AFTER_INVOICE else kept
+        elif k is None or k in held:
+            statuses[row] = "On hold"
+        else:
+            statuses[row] = "Verified"
+        if row in error_rows or line.action in ("Cancel", "Hold"):
+            blocked.add(k)
+        elif status not in CLOSED and line.sku_key in products and line.quantity and line.quantity - line.shipped > 0:
             wanting.append(line)
-    return [
+    demands = [
         Demand(line.row, line.order_date, line.sku_key, line.quantity - line.shipped)
         for line in wanting
         if line.order_key is not None and line.order_key not in blocked
     ]
+    return statuses, demands
 
 
-def stock_stage(ctx: Context, error_rows: set[int]) -> tuple[list[Flag], tuple[Reservation, ...], tuple[Availability, ...]]:
-    demands = _demands(ctx, error_rows)
+def _mark_short(statuses: dict[int, str], reservations: Iterable[Reservation]) -> None:
+    """Verified lines that got less stock than they want are Backordered."""
+    for r in reservations:
+        if r.short and statuses.get(r.row) == "Verified":
+            statuses[r.row] = "Backordered"
+
+
+def stock_stage(
+    ctx: Context, error_rows: set[int], demands: list[Demand] | None = None
+) -> tuple[list[Flag], tuple[Reservation, ...], tuple[Availability, ...]]:
+    """Reserve stock for the lines' demands (worked out here unless given) and flag the short ones."""
+    if demands is None:
+        demands = _walk_lines(ctx, error_rows)[1]
     reservations, availability = allocate(demands, ctx.desk.stock)
     short = [r for r in reservations if r.wanted > r.reserved]
     lines_by_row = {line.row: line for line in ctx.desk.lines} if short else {}
@@ -207,29 +238,6 @@ def stock_stage(ctx: Context, error_rows: set[int]) -> tuple[list[Flag], tuple[R
     return out, reservations, availability
 
 
-def _statuses(ctx: Context, error_rows: set[int], short_rows: set[int]) -> dict[int, str]:
-    """Orders row -> Status: a settled order's lines keep theirs, else On hold / Backordered / Verified.
-
-    An open order is On hold when a line has an error or asks for a hold; a line of no order is On hold.
-    """
-    settled = ctx.settled_orders
-    held = {
-        k for k, order in ctx.orders.items()
-        if k not in settled and any(line.row in error_rows or line.action == "Hold" for line in order.lines)
-    }
-    out: dict[int, str] = {}
-    for line in ctx.desk.lines:
-        k = line.order_key
-        kept = settled.get(k) if k is not None else None
-        if kept is not None:  # invoiced or later: each line keeps its own (a partial shipment leaves some Backordered)
-            out[line.row] = line.status if line.status in AFTER_INVOICE else kept
-        elif k is None or k in held:
-            out[line.row] = "On hold"
-        else:
-            out[line.row] = "Backordered" if line.row in short_rows else "Verified"
-    return out
-
-
 def evaluate(desk: Desk, policy: Policy, intake_flags: Iterable[Flag] = ()) -> Evaluation:
     """Check a desk and derive statuses, totals and stock. Never raises for bad data."""
     ctx = build_context(desk, policy)
@@ -237,14 +245,13 @@ def evaluate(desk: Desk, policy: Policy, intake_flags: Iterable[Flag] = ()) -> E
     flags.extend(run_row_rules(ctx))
     flags.extend(run_desk_rules(ctx))
     error_rows = {f.row for f in flags if f.sheet == "Orders" and f.severity is Severity.ERROR and f.row is not None}
+    statuses, demands = _walk_lines(ctx, error_rows)
     try:
-        stock_flags, reservations, availability = stock_stage(ctx, error_rows)
+        stock_flags, reservations, availability = stock_stage(ctx, error_rows, demands)
     except Exception as e:  # noqa: BLE001
         stock_flags, reservations, availability = [_internal_error("Inventory", None, stock_stage, e)], (), ()
     flags.extend(stock_flags)
-    short_rows = {r.row for r in reservations if r.short}
-
-    statuses = _statuses(ctx, error_rows, short_rows)
+    _mark_short(statuses, reservations)
     return Evaluation(
         flags=tuple(flags),
         statuses=statuses,
