@@ -68,6 +68,18 @@ def defaults(cls: type[BaseModel]) -> dict[str, Any]:
     return dict(_defaults(cls))
 
 
+def blank_instance_dict(cls: type[BaseModel]) -> dict[str, Any]:
+    """`defaults(cls)` in the kind of dict CPython gives an instance of `cls` as its `__dict__`.
+
+    Such a dict shares its keys with the other instances' (when CPython can), so
+    it and its copies hold only values: a 22-field record's dict is 296 bytes
+    instead of 832, and quicker to copy. The same keys in the same order either way.
+    """
+    data = object.__new__(cls).__dict__
+    data.update(_defaults(cls).items())  # key by key (a dict would be cloned as it is)
+    return data
+
+
 def fields_set(names) -> set[str]:
     """The shared fields set of a record given values for exactly `names` (as `trusted` records it)."""
     return _fields_set(names)

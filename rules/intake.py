@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 from rules import cards, cells
 from rules.cells import CellError
-from rules.construct import defaults, fields_set, trusted, trusted_many
+from rules.construct import blank_instance_dict, defaults, fields_set, trusted, trusted_many
 from rules.flags import Code, Flag, flag
 from rules.models import (
     Customer,
@@ -426,7 +426,8 @@ class _FastSheet:
 
     def __init__(self, sheet: _Sheet) -> None:
         self.sheet = sheet
-        self.template = defaults(sheet.model) | sheet.key_defaults
+        self.template = blank_instance_dict(sheet.model)
+        self.template.update(sheet.key_defaults)
         """A record of blank cells: each field's default (`trusted`'s starting point)."""
         self.columns: list[_ColumnValues] = []
         self.named_by: dict[int, tuple[str, ...]] = {}
