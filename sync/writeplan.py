@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from itertools import repeat
 from operator import itemgetter
 
 from rules.cells import key
@@ -165,11 +166,14 @@ def _orders(
     same = read.same
     rows = [line.row for line in desk.lines]
     shown = read.cells(("Line Total", "Status", "Check", "Invoice No"))
-    compared, not_read = len(shown), (_NOT_READ,) * 4
-    shown_rows = [shown[row - 2] if 0 <= row - 2 < compared else not_read for row in rows]
+    if rows == list(range(2, len(rows) + 2)) and len(rows) <= len(shown):  # a line on every row, as usual
+        shown_rows = shown
+    else:
+        compared, not_read = len(shown), (_NOT_READ,) * 4
+        shown_rows = [shown[row - 2] if 0 <= row - 2 < compared else not_read for row in rows]
     totals = list(map(evaluation.line_totals.get, rows))
     statuses = list(map(evaluation.statuses.get, rows))
-    ledger_lines = [state.lines.get(line_keys.get(row, "")) for row in rows]
+    ledger_lines = list(map(state.lines.get, map(line_keys.get, rows, repeat(""))))
     for row, (shown_total, shown_status, shown_check, shown_invoice), total, status, ledger_line in zip(
         rows, shown_rows, totals, statuses, ledger_lines
     ):
