@@ -126,11 +126,20 @@ class Evaluation:
     desk: Desk | None = field(default=None, repr=False, compare=False)
     """The desk evaluated."""
 
+    acting: tuple[OrderLine, ...] = field(default=(), repr=False, compare=False)
+    """The lines of `desk` whose Action says something, in sheet order."""
+
     def orders_of(self, desk: Desk) -> tuple[Order, ...]:
         """The desk's orders in sheet order: the ones grouped here when it is the desk evaluated."""
         if desk is self.desk:
             return tuple(self.orders.values())
         return group_orders(desk.lines)
+
+    def acting_of(self, desk: Desk) -> tuple[OrderLine, ...]:
+        """The desk's lines with an Action, in sheet order: the ones found here when it is the desk evaluated."""
+        if desk is self.desk:
+            return self.acting
+        return tuple(line for line in desk.lines if line.action)
 
 
 def _internal_error(sheet: str, row: int | None, rule: Callable, error: Exception) -> Flag:
@@ -261,4 +270,5 @@ def evaluate(desk: Desk, policy: Policy, intake_flags: Iterable[Flag] = ()) -> E
         availability=availability,
         orders=ctx.orders,
         desk=desk,
+        acting=ctx.acting,
     )

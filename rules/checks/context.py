@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from rules import address
 from rules.cells import key
-from rules.models import Customer, Desk, Order, Product
+from rules.models import Customer, Desk, Order, OrderLine, Product
 from rules.orders import group_orders, settled_statuses
 from rules.policy import Policy, ShippingMethod
 from rules.pricing import OrderTotals, Pricer
@@ -23,6 +23,8 @@ class Context:
     customers: dict[str, Customer]
     orders: dict[str, Order]
     """By Order ID key."""
+    acting: tuple[OrderLine, ...]
+    """The Orders lines whose Action says something, in sheet order (a few among many)."""
     locations: frozenset[str]
     """Location keys known from Inventory."""
     address_problems: dict[str, tuple[tuple[str, str], ...]]
@@ -87,18 +89,20 @@ def build_context(desk: Desk, policy: Policy) -> Context:
     customers = _first_by_key(desk.customers, "customer_id")
     products = _first_by_key(desk.products, "sku")
     orders = {o.order_key: o for o in group_orders(desk.lines)}
-    approving = frozenset(line.order_key for line in desk.lines if line.action == "Approve" and line.order_key is not None)
+    acting = tuple(line for line in desk.lines if line.action)
+    approving = frozenset(line.order_key for line in acting if line.action == "Approve" and line.order_key is not None)
     return Context(
         policy=policy,
         desk=desk,
         products=products,
         customers=customers,
         orders=orders,
+        acting=acting,
         locations=frozenset(k for s in desk.stock if (k := key(s.location)) is not None),
         address_problems={
             k: address.problems(c.address, c.city, c.postal_code, c.country) for k, c in customers.items()
         },
         approved_orders=policy.approved_orders | approving,
-        settled_orders=settled_statuses(desk.lines),
+        settled_orders=settled_statuses(orders.values()),
         pricer=Pricer(products, policy.rounding),
     )

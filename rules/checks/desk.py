@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from decimal import Decimal
 
 from rules.cells import key
@@ -35,9 +35,10 @@ def duplicate_keys(ctx: Context) -> tuple[Flag, ...]:
     out = []
     for sheet, attr, headers, fields in KEYED_SHEETS:
         first_row: dict[tuple, int] = {}
+        values = attrgetter(*fields) if len(fields) > 1 else lambda record, f=fields[0]: (getattr(record, f),)
         for record in getattr(ctx.desk, attr):
-            k = tuple(key(getattr(record, f)) for f in fields)
-            if any(part is None for part in k):
+            k = tuple(map(key, values(record)))
+            if None in k:
                 continue
             if k in first_row:
                 shown = " / ".join(str(getattr(record, f)) for f in fields)
