@@ -56,8 +56,9 @@ class _RowIndex:
         self.numbers: list[int] = numbers if numbers is not None else self._tag_by_tag()
 
     def _explicit_ascending(self, prefix: bytes) -> list[int] | None:
-        """Every row's number, if each `<row` starts `<row r="digits"` and the numbers ascend (one scan)."""
-        pattern = re.compile(rb"<" + re.escape(prefix) + rb'row(?: r="(\d+)")?')
+        """Every row's number, if each `<row` starts `<row r="N"` (N spelt as `str(N)` spells it, so a search
+        for that text finds the row) and the numbers ascend (one scan)."""
+        pattern = re.compile(rb"<" + re.escape(prefix) + rb'row(?: r="([1-9]\d*)")?')
         found = pattern.findall(self._data, self._lo, self._hi)
         if b"" in found:  # a row spelt otherwise (or a tag that only starts like one)
             return None

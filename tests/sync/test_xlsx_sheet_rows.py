@@ -30,7 +30,7 @@ def _sheets(draw):
     """Row XML in the spellings met in the wild; `regular` when every row is `<row r="N"` ascending."""
     count = draw(st.integers(0, 30))
     gaps = draw(st.lists(st.integers(1, 3), min_size=count, max_size=count))
-    spellings = st.sampled_from(["plain", "plain", "plain", "spans_after", "empty", "spans_first", "no_r", "single"])
+    spellings = st.sampled_from(["plain", "plain", "plain", "spans_after", "empty", "spans_first", "no_r", "single", "zero"])
     rows, number = [], 0
     for gap in gaps:
         number += gap
@@ -44,6 +44,7 @@ def _sheets(draw):
                 "spans_first": f'<row spans="1:1" r="{number}">{cell}</row>',
                 "single": f"<row r='{number}'>{cell}</row>",
                 "no_r": f"<row>{cell}</row>",
+                "zero": f'<row r="0{number}">{cell}</row>',
             }[kind]
         )
         if kind == "no_r":
@@ -104,7 +105,7 @@ def test_the_quick_index_is_taken_only_for_regular_rows():
     regular = '<row r="2"><c r="A2"/></row><row r="5" spans="1:2"/><row r="9"></row>'
     assert _RowIndex(*_args(regular))._first is None
     for odd in ('<row r="2"/><row spans="1:1" r="3"/>', '<row r="3"/><row r="2"/>', '<row r="2"/><row r="2"/>',
-                '<row r="2"/><row/>', "<row r='2'/>", '<row r="2"/><rowx/>'):
+                '<row r="2"/><row/>', "<row r='2'/>", '<row r="2"/><rowx/>', '<row r="1"/><row r="02"/>', '<row r="0"/>'):
         index = _RowIndex(*_args(odd))
         assert index._first is not None, odd
         xml = _args(odd)[0]
@@ -124,3 +125,11 @@ def test_a_prefixed_sheet_uses_its_prefix():
     assert part._index()._first is None
     assert part.cell(3, 1, create=True) is not None
     assert b'<x:row r="3"><x:c r="A3"/></x:row>' in part.to_bytes()
+
+
+def test_a_row_number_spelt_with_a_leading_zero_is_found():
+    xml, part = _part('<row r="1"><c r="A1"/></row><row r="02"><c r="A2"/></row><row r="3"/>')
+    assert part._index().numbers == [1, 2, 3]
+    assert part.cell(2, 2, create=True) is not None
+    part.changed(2)
+    assert b'<row r="02"><c r="A2"/><c r="B2"/></row>' in part.to_bytes()
