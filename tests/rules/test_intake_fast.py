@@ -88,3 +88,17 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 def test_key_folds_spaces_as_the_spaces_pattern_does(s: str) -> None:
     t = cells.text(s)
     assert cells.key(s) == (None if t is None else _SPACES.sub(" ", t).casefold())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789 -x١٢٣٤٥"), min_size=10, max_size=24))
+def test_text_with_too_few_digits_holds_no_card_number(s: str) -> None:
+    from rules import cards
+
+    if intake._too_few_digits(s):
+        assert cards.find_card(s) is None
+
+
+def test_a_card_number_is_not_too_few_digits() -> None:
+    assert not intake._too_few_digits("4111 1111 1111 1111")
+    assert not intake._too_few_digits("4111-1111-1111-1111 ١")  # not ASCII: left to find_card
