@@ -436,8 +436,8 @@ class _FastSheet:
     def __init__(self, sheet: _Sheet) -> None:
         self.sheet = sheet
         self.template = blank_instance_dict(sheet.model)
+        """A record of blank cells: each field's default, as `trusted` starts one."""
         self.template.update(sheet.key_defaults)
-        """A record of blank cells: each field's default (`trusted`'s starting point)."""
         self.columns: list[_ColumnValues] = []
         self.named_by: dict[int, tuple[str, ...]] = {}
         """Each column's "has a value" bit -> the fields a value in it sets."""
@@ -483,6 +483,7 @@ class _FastSheet:
         return fields_set(names)
 
     def read(self, numbers: Iterable[int], value_rows: Sequence[Sequence[object]]) -> list[Record]:
+        """The sheet's records; the flags go to the sheet's (those of the rows read carefully)."""
         dicts = self._look_up(numbers, value_rows)
         sets = list(map(self.routes.__getitem__, self._bits(value_rows)))
         unusual = [i for i, route in enumerate(sets) if route is _CAREFUL or route is _BLANK_ROW]
