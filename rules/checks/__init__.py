@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
+from operator import attrgetter
 
 from rules.checks import desk as desk_rules
 from rules.checks import lines as line_rules
@@ -34,7 +36,11 @@ def _every_row(records: Sequence[Record], ctx: Context) -> Iterable[Record]:
 def _open_lines(lines: Sequence[Record], ctx: Context) -> list[Record]:
     """Lines of invoiced, shipped or closed orders are history and not verified again."""
     settled = ctx.settled_orders
-    return [line for line in lines if line.order_key not in settled]
+    out: list[Record] = []
+    for k, run in groupby(lines, attrgetter("order_key")):  # by runs of one order's lines, in sheet order
+        if k not in settled:
+            out.extend(run)
+    return out
 
 
 #: (sheet, desk attribute, rules, which of its rows they apply to) for every sheet checked row by row.

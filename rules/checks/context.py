@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from rules import address
 from rules.cells import key
@@ -89,7 +90,7 @@ def build_context(desk: Desk, policy: Policy) -> Context:
     customers = _first_by_key(desk.customers, "customer_id")
     products = _first_by_key(desk.products, "sku")
     orders = {o.order_key: o for o in group_orders(desk.lines)}
-    acting = tuple(line for line in desk.lines if line.action)
+    acting = tuple(filter(attrgetter("action"), desk.lines))  # lines whose Action is not empty
     approving = frozenset(line.order_key for line in acting if line.action == "Approve" and line.order_key is not None)
     return Context(
         policy=policy,
