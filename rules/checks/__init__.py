@@ -204,7 +204,7 @@ def _walk_lines(ctx: Context, error_rows: set[int]) -> tuple[dict[int, str], lis
     wanting: list[OrderLine] = []
     for line in ctx.desk.lines:
         k, row, status = line.order_key, line.row, line.status
-        kept = settled.get(k) if k is not None else None
+        kept = settled.get(k)  # None for an open order, and for a line of no order
         if kept is not None:  # invoiced or later: each line keeps its own (a partial shipment leaves some Backordered)
             statuses[row] = status if status in AFTER_INVOICE else kept
         elif k is None or k in held:
