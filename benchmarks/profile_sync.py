@@ -36,11 +36,11 @@ sys.path.insert(0, str(HERE))
 
 WORKBOOK = "orders.xlsx"
 STAGES = (
-    ("sync.pipeline", "read_workbook"), ("sync.pipeline", "read_desk"), ("sync.pipeline", "load"),
+    ("sync.pipeline", "read_workbook"), ("rules.intake", "read_table"), ("sync.pipeline", "load"),
     ("sync.pipeline", "anchors"), ("sync.pipeline", "_record_lines"), ("sync.pipeline", "_record_stock"),
     ("sync.pipeline", "_record_moves"), ("sync.pipeline", "_as_ledger_sees_it"), ("sync.pipeline", "evaluate"),
     ("sync.pipeline", "_record_reservations"), ("sync.pipeline", "_record_statuses"), ("sync.pipeline", "carry_out"),
-    ("sync.pipeline", "_changed_after_invoice"), ("sync.pipeline", "_record_flags"), ("sync.pipeline", "_record"),
+    ("sync.pipeline", "_changed_after_invoice"), ("sync.pipeline", "_record_flags"), ("sync.pipeline", "_record"), ("sync.pipeline", "_record_read"),
     ("sync.pipeline", "write_documents"), ("sync.pipeline", "plan_writes"), ("sync.pipeline", "review_matches"),
     ("sync.pipeline", "_write_sidecar"), ("sync.pipeline", "_after_write"),
 )

@@ -599,19 +599,39 @@ def _padded(value_rows: Sequence[Sequence[object]], width: int) -> Sequence[Sequ
     return [v if len(v) >= width else [*v, *([None] * (width - len(v)))] for v in value_rows]
 
 
+class DeskIntake:
+    """Reads tables into a desk as they arrive, so a reader can hand over small sheets while a big one loads.
+
+    `add(name, table)` reads one table at once; `desk(tables)` reads whatever of
+    `tables` was not added yet and assembles the desk. Records and flags come out
+    exactly as `read_desk` gives them, whatever order the tables arrived in.
+    """
+
+    def __init__(self, day_first: bool = True) -> None:
+        self.day_first = day_first
+        self._read: dict[str, tuple[tuple[Record, ...], tuple[Flag, ...]]] = {}
+
+    def add(self, name: str, table: RawTable) -> None:
+        spec = _DESK_SPECS.get(name)
+        if spec is not None and name not in self._read:
+            self._read[name] = read_table(table, spec, self.day_first)
+
+    def desk(self, tables: dict[str, RawTable]) -> tuple[Desk, tuple[Flag, ...]]:
+        """The whole desk (missing optional sheets read as empty); flags in sheet order."""
+        for name, table in tables.items():
+            self.add(name, table)
+        out: dict[str, tuple[Record, ...]] = {}
+        flags: list[Flag] = []
+        for spec, attr in _DESK_ATTRS:
+            records, sheet_flags = self._read.get(spec.name, ((), ()))
+            out[attr] = records
+            flags.extend(sheet_flags)
+        return trusted(Desk, out), tuple(flags)
+
+
 def read_desk(tables: dict[str, RawTable], day_first: bool = True) -> tuple[Desk, tuple[Flag, ...]]:
     """The whole desk from the tables a reader found (missing optional sheets read as empty)."""
-    out: dict[str, tuple[Record, ...]] = {}
-    flags: list[Flag] = []
-    for spec, attr in _DESK_ATTRS:
-        table = tables.get(spec.name)
-        if table is None:
-            out[attr] = ()
-            continue
-        records, sheet_flags = read_table(table, spec, day_first)
-        out[attr] = records
-        flags.extend(sheet_flags)
-    return trusted(Desk, out), tuple(flags)
+    return DeskIntake(day_first).desk(tables)
 
 
 _DESK_ATTRS: tuple[tuple[SheetSpec, str], ...] = (
@@ -623,3 +643,5 @@ _DESK_ATTRS: tuple[tuple[SheetSpec, str], ...] = (
     (PAYMENTS, "payments"),
     (RETURNS, "returns"),
 )
+#: Spec name -> spec, for the sheets a desk is read from.
+_DESK_SPECS: dict[str, SheetSpec] = {spec.name: spec for spec, _ in _DESK_ATTRS}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rules.checks import Evaluation, evaluate
 from rules.flags import Flag, Severity
-from rules.intake import read_desk
+from rules.intake import DeskIntake
 from rules.models import Desk
 from rules.orders import group_orders
 from rules.policy import Policy
@@ -81,14 +81,17 @@ def _in_workbook_spelling(flags: list[Flag], tables: dict[str, RawTable]) -> tup
     return tuple(out)
 
 
-def check_tables(tables: dict[str, RawTable], policy: Policy, workbook: Path) -> CheckReport:
+def check_tables(
+    tables: dict[str, RawTable], policy: Policy, workbook: Path, intake: DeskIntake | None = None
+) -> CheckReport:
     """Validate already-read tables (the part shared by every workbook source).
 
+    `intake` may already hold some of the tables, read while the others loaded.
     The raw cells are let go once intake has turned them into records; only the
     headers are kept, to name columns as the workbook spells them.
     """
     with collector_paused(freeze=True):
-        desk, intake_flags = read_desk(tables, policy.day_first)
+        desk, intake_flags = (intake or DeskIntake(policy.day_first)).desk(tables)
         headers = {name: RawTable(t.sheet, t.headers) for name, t in tables.items()}
         del tables
         evaluation = evaluate(desk, policy, intake_flags)
@@ -99,4 +102,5 @@ def check_workbook(path: Path | str, policy: Policy) -> CheckReport:
     """Read and validate a workbook file; raises WorkbookUnreadable if it cannot be read."""
     path = Path(path)
     with collector_paused(freeze=True):
-        return check_tables(read_workbook(path), policy, path)
+        intake = DeskIntake(policy.day_first)  # reads the small sheets while Orders loads
+        return check_tables(read_workbook(path, as_read=intake.add), policy, path, intake)

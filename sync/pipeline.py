@@ -37,7 +37,7 @@ from rules.checks import Evaluation, evaluate
 from rules.construct import replaced
 from rules.documents import Document
 from rules.flags import Code, Flag, Severity, flag
-from rules.intake import read_desk
+from rules.intake import DeskIntake
 from rules.models import Desk, OrderLine
 from rules.orders import AFTER_INVOICE, SETTLED
 from rules.schema import INPUT_SHEETS, REVIEW, SheetSpec, flag_order
@@ -213,21 +213,24 @@ def _attempt(
         if last is not None and sha == last.sha:  # as the last pass left it: report what that pass stored
             return ready or _nothing_new(path, sha, last.summary(conn, workbook))
 
-    tables = source.read((*INPUT_SHEETS, REVIEW))
-    policy = settings.policy()
-    desk, intake_flags = read_desk(tables, policy.day_first)
+    intake = DeskIntake(settings.policy().day_first)
     at = source.modified_at()
-    who = source.modified_by() or settings.user or _os_user()
-    crash_point("after_read")
-
-    with ledger.write(at) as tx:
-        state = load(tx.conn, workbook)
-        if not write_back and not docs.forced and sha == state.last_pass.written_sha:  # another daemon finished it meanwhile
-            return _unchanged(path, sha, state)
-        outcome = _record(tx, state, desk, intake_flags, settings, who, docs)
-        put_pass(tx.conn, workbook, PassState(sha, state.last_pass.written_sha, True, at, "recorded"))
-        events = tx.appended
-        crash_point("before_commit")
+    specs = (*INPUT_SHEETS, REVIEW)
+    if source.reads_locally:
+        # The ledger's state loads while the Orders sheet does (on the other core): the
+        # transaction starts before the read, which is local and takes a second or so.
+        with ledger.write(at) as tx:
+            loaded: list[LedgerState] = []
+            tables = source.read(specs, intake.add, lambda: loaded.append(load(tx.conn, workbook)))
+            recorded = _record_read(tx, loaded[0] if loaded else load(tx.conn, workbook), intake, tables,
+                                    source, settings, sha, at, write_back, docs)
+    else:  # a remote read may wait out rate limits: the ledger is not held meanwhile
+        tables = source.read(specs, intake.add)
+        with ledger.write(at) as tx:
+            recorded = _record_read(tx, load(tx.conn, workbook), intake, tables, source, settings, sha, at, write_back, docs)
+    if isinstance(recorded, PassResult):
+        return recorded
+    outcome, events = recorded
     crash_point("after_commit")
     files = write_documents(ledger, docs.data_dir, docs.render, outcome.documents)
     crash_point("after_documents")
@@ -266,6 +269,26 @@ def _attempt(
         statuses=dict(statuses),
         documents=tuple(d.number for d in outcome.documents),
     )
+
+
+def _record_read(
+    tx: Tx, state: LedgerState, intake: DeskIntake, tables: dict[str, RawTable], source: WorkbookSource,
+    settings: Settings, sha: str, at: str, write_back: bool, docs: DocumentDesk,
+) -> tuple[Recorded, int] | PassResult:
+    """Inside the pass's transaction: the desk read, recorded against the ledger's state.
+
+    A PassResult when another daemon already finished this version meanwhile.
+    """
+    desk, intake_flags = intake.desk(tables)
+    who = source.modified_by() or settings.user or _os_user()
+    crash_point("after_read")
+    if not write_back and not docs.forced and sha == state.last_pass.written_sha:
+        return _unchanged(source.path, sha, state)
+    outcome = _record(tx, state, desk, intake_flags, settings, who, docs)
+    put_pass(tx.conn, source.name, PassState(sha, state.last_pass.written_sha, True, at, "recorded"))
+    events = tx.appended
+    crash_point("before_commit")
+    return outcome, events
 
 
 # --- recording ------------------------------------------------------------------------
@@ -755,8 +778,22 @@ class WorkbookSource(Protocol):
         """What identifies this version (the file's SHA-256; the Drive version). Cheap; taken before `read`."""
         ...
 
-    def read(self, specs: tuple[SheetSpec, ...]) -> dict[str, RawTable]:
-        """The tables of the version fingerprinted (raises WorkbookUnreadable with a plain message)."""
+    reads_locally: bool
+    """`read` takes about as long as the local disk and the CPU take (a file), not a remote service."""
+
+    def read(
+        self,
+        specs: tuple[SheetSpec, ...],
+        as_read: Callable[[str, RawTable], None] | None = None,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> dict[str, RawTable]:
+        """The tables of the version fingerprinted (raises WorkbookUnreadable with a plain message).
+
+        A source may hand each table to `as_read` as soon as it has it, and call
+        `meanwhile` once while its biggest table is still loading (the pass reads what
+        it has and loads the ledger then); tables it does not hand over are read after,
+        and `meanwhile` work it did not call for is done after.
+        """
         ...
 
     def modified_at(self) -> str: ...
@@ -776,6 +813,7 @@ class FileSource:
     """
 
     sidecar = True
+    reads_locally = True
 
     def __init__(self, path: Path) -> None:
         self.path = self.target = path
@@ -794,8 +832,13 @@ class FileSource:
         self._data, digest = first.result() if first is not None else _hashed(self.path)
         return digest
 
-    def read(self, specs: tuple[SheetSpec, ...]) -> dict[str, RawTable]:
-        return read_workbook(self.path, specs, data=self._data)
+    def read(
+        self,
+        specs: tuple[SheetSpec, ...],
+        as_read: Callable[[str, RawTable], None] | None = None,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> dict[str, RawTable]:
+        return read_workbook(self.path, specs, data=self._data, as_read=as_read, meanwhile=meanwhile)
 
     def modified_at(self) -> str:
         return _file_time(self.path)

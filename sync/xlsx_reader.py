@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from rules.schema import INPUT_SHEETS, SheetSpec
+from rules.schema import INPUT_SHEETS, ORDERS, SheetSpec
 from rules.table import NumberedRows, RawTable, find_sheet, header_text
 from sync.errors import WorkbookUnreadable
 
@@ -75,49 +78,125 @@ def _sniff(path: Path, data: bytes | None = None) -> None:
         raise WorkbookUnreadable(f"{path}: is {kind}. Save it from Excel as .xlsx.")
 
 
+#: The sheet that holds most of a workbook: with `as_read`, it loads in a thread while the rest are read.
+_BIG_SHEET = ORDERS.name
+
+
 def read_workbook(
-    path: Path | str, specs: tuple[SheetSpec, ...] = INPUT_SHEETS, data: bytes | None = None
+    path: Path | str,
+    specs: tuple[SheetSpec, ...] = INPUT_SHEETS,
+    data: bytes | None = None,
+    as_read: Callable[[str, RawTable], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, RawTable]:
     """Raw tables for the spec's sheets, keyed by spec name; absent optional sheets are left out.
 
     With `data`, those bytes are read (named `path` in messages) instead of the file.
     Every missing required sheet and header is reported at once, so one round of
     fixing is enough.
+
+    With `as_read`, each table is handed to it as soon as it is read: the Orders
+    sheet loads in a second thread (calamine parses without holding the GIL), so
+    the caller's work on the small sheets overlaps the big one's loading, on a
+    second core. `meanwhile` is called once the small sheets are handed over,
+    while Orders is still loading (or after the read, when nothing loads apart).
+    The tables returned are the same either way.
     """
     path = Path(path)
     _sniff(path, data)
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else CalamineWorkbook.from_path(str(path))
-    except Exception as e:  # noqa: BLE001 - calamine raises its own types for every kind of damage
-        raise WorkbookUnreadable(f"{path}: cannot be read as a workbook ({_short(e)}).") from None
+
+    def open_book() -> CalamineWorkbook:
+        try:
+            if data is not None:
+                return CalamineWorkbook.from_filelike(io.BytesIO(data))
+            return CalamineWorkbook.from_path(str(path))
+        except Exception as e:  # noqa: BLE001 - calamine raises its own types for every kind of damage
+            raise WorkbookUnreadable(f"{path}: cannot be read as a workbook ({_short(e)}).") from None
+
+    book = open_book()
+    problems: dict[str, str] = {}
+    """Spec name -> what is wrong with its sheet: reported in the specs' order."""
+    tables: dict[str, RawTable] = {}
     try:
         names = list(book.sheet_names)
-        problems: list[str] = []
-        tables: dict[str, RawTable] = {}
+        found: list[tuple[SheetSpec, str]] = []
         for spec in specs:
             actual = find_sheet(names, spec.name)
-            if actual is None:
-                if spec.required:
-                    problems.append(f"sheet '{spec.name}' is missing")
-                continue
-            try:
-                rows = book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
-            except Exception as e:  # noqa: BLE001
-                raise WorkbookUnreadable(f"{path}, sheet '{actual}': cannot be read ({_short(e)}).") from None
-            headers = tuple(header_text(v) for v in rows[0]) if rows else ()
-            table = RawTable(actual, headers, NumberedRows(rows, 1))
-            found = table.positions(spec)
-            missing = [c.header for c in spec.columns if c.required_header and c.header not in found]
-            if missing:
-                problems.append(
-                    f"sheet '{actual}' has no column " + ", ".join(f"'{m}'" for m in missing) + " in row 1"
-                )
-            tables[spec.name] = table
+            if actual is not None:
+                found.append((spec, actual))
+            elif spec.required:
+                problems[spec.name] = f"sheet '{spec.name}' is missing"
+        concurrent = (as_read is not None or meanwhile is not None) and len(found) > 1
+        big = next(((s, a) for s, a in found if s.name == _BIG_SHEET), None) if concurrent else None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetclerk-read") if big else nullcontext() as pool:
+            loading = pool.submit(_read_alone, open_book, path, big[1]) if big else None
+            unreadable: WorkbookUnreadable | None = None
+            for spec, actual in found:
+                if big is not None and spec is big[0]:
+                    continue
+                try:
+                    rows = _sheet_rows(book, path, actual)
+                except WorkbookUnreadable as e:
+                    unreadable = e  # unless the big sheet, earlier in the specs, is unreadable too
+                    break
+                tables[spec.name] = _table(spec, actual, rows, problems)
+                if as_read is not None:
+                    as_read(spec.name, tables[spec.name])
+            if meanwhile is not None and not problems and unreadable is None:
+                meanwhile()
+            if loading is not None:
+                try:
+                    rows = loading.result()
+                except WorkbookUnreadable as e:
+                    if unreadable is None or specs.index(big[0]) < _spec_of(unreadable, found, specs):
+                        unreadable = e
+                if unreadable is not None:
+                    raise unreadable
+                tables[big[0].name] = table = _table(big[0], big[1], rows, problems)
+                if as_read is not None:
+                    as_read(big[0].name, table)
+            if unreadable is not None:
+                raise unreadable
     finally:
         book.close()
     if problems:
-        raise WorkbookUnreadable(f"{path}: " + "; ".join(problems) + ". See README 'The workbook' for the columns each sheet needs.")
-    return tables
+        listed = [problems[spec.name] for spec in specs if spec.name in problems]
+        raise WorkbookUnreadable(f"{path}: " + "; ".join(listed) + ". See README 'The workbook' for the columns each sheet needs.")
+    return {spec.name: tables[spec.name] for spec in specs if spec.name in tables}
+
+
+def _spec_of(error: WorkbookUnreadable, found: list[tuple[SheetSpec, str]], specs: tuple[SheetSpec, ...]) -> int:
+    """The position in `specs` of the sheet an error from `_sheet_rows` names."""
+    return next((specs.index(spec) for spec, actual in found if error.sheet == actual), len(specs))
+
+
+def _sheet_rows(book: CalamineWorkbook, path: Path, actual: str) -> list[list[object]]:
+    try:
+        return book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
+    except Exception as e:  # noqa: BLE001
+        error = WorkbookUnreadable(f"{path}, sheet '{actual}': cannot be read ({_short(e)}).")
+        error.sheet = actual
+        raise error from None
+
+
+def _read_alone(open_book: Callable[[], CalamineWorkbook], path: Path, actual: str) -> list[list[object]]:
+    """One sheet's rows from a workbook opened for this thread alone (calamine objects are not shared)."""
+    book = open_book()
+    try:
+        return _sheet_rows(book, path, actual)
+    finally:
+        book.close()
+
+
+def _table(spec: SheetSpec, actual: str, rows: list[list[object]], problems: dict[str, str]) -> RawTable:
+    """The sheet's raw table; the required headers it lacks are filed in `problems`."""
+    headers = tuple(header_text(v) for v in rows[0]) if rows else ()
+    table = RawTable(actual, headers, NumberedRows(rows, 1))
+    found = table.positions(spec)
+    missing = [c.header for c in spec.columns if c.required_header and c.header not in found]
+    if missing:
+        problems[spec.name] = (f"sheet '{actual}' has no column " + ", ".join(f"'{m}'" for m in missing) + " in row 1")
+    return table
 
 
 def _short(error: Exception) -> str:

@@ -52,6 +52,7 @@ class GoogleSheet:
     """One spreadsheet, read and written through gspread's HTTP client (a `WorkbookSource`)."""
 
     sidecar = False
+    reads_locally = False
 
     def __init__(self, key: str, http: BoundedBackOffClient, *, account: str = "the service account", home: Path | None = None):
         self.key = key
@@ -85,7 +86,13 @@ class GoogleSheet:
         self.drive = response.json()
         return f"drive-version:{self.drive.get('version')}"
 
-    def read(self, specs: tuple[SheetSpec, ...]) -> dict[str, RawTable]:
+    def read(
+        self,
+        specs: tuple[SheetSpec, ...],
+        as_read: Callable[[str, RawTable], None] | None = None,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> dict[str, RawTable]:
+        """All tabs in one values:batchGet; the pass reads the tables after (`as_read`, `meanwhile` unused)."""
         for attempt in (1, 2):
             tabs = self.load_tabs() if self.tabs is None or attempt == 2 else self.tabs
             found = {spec.name: find_sheet(tabs, spec.name) for spec in specs}

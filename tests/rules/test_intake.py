@@ -145,3 +145,18 @@ def test_a_formula_or_command_typed_as_text_stays_text() -> None:
     (line,), flags = read(ORDERS, rows)
     assert line.notes == '=HYPERLINK("x")' and flags == ()
     assert keys(evaluate_sheets(sheets(Orders=orders(["+cmd", MAR_2, "C-DE", "WID-1", 2, None, None, None, "Standard", "Invoice", None, None, None]))).flags) == set()
+
+
+def test_tables_read_one_by_one_in_any_order_make_the_same_desk() -> None:
+    import itertools
+
+    from rules.intake import DeskIntake
+
+    tables = raw_tables(sheets())
+    expected = read_desk(tables)
+    for order in itertools.islice(itertools.permutations(tables), 0, None, 7):
+        intake = DeskIntake()
+        for name in order[:2]:
+            intake.add(name, tables[name])
+        intake.add(order[0], tables[order[0]])  # a table handed over twice is read once
+        assert intake.desk(tables) == expected

@@ -356,3 +356,55 @@ def test_a_macro_enabled_xlsm_workbook_is_read_like_xlsx(tmp_path: Path) -> None
     report = check(xlsm)
     assert report.flags == ()
     assert report.evaluation.statuses == {2: "Verified"}
+
+
+# --- the Orders sheet loading in a second thread while the others are handed over -------------
+
+def _as_plain(tables):
+    return {name: (t.sheet, t.headers, [(r, list(v)) for r, v in t.rows]) for name, t in tables.items()}
+
+
+STARTER = Path(__file__).resolve().parents[2] / "workbooks" / "orders.xlsx"
+
+
+def test_handing_tables_over_as_read_gives_the_same_tables(tmp_path: Path) -> None:
+    arrived: list[str] = []
+    calls: list[list[str]] = []
+    tables = read_workbook(STARTER, as_read=lambda name, table: arrived.append(name),
+                           meanwhile=lambda: calls.append(list(arrived)))
+    assert _as_plain(tables) == _as_plain(read_workbook(STARTER))
+    assert list(tables) == list(read_workbook(STARTER))  # still in the specs' order
+    assert sorted(arrived) == sorted(tables) and arrived[-1] == "Orders"  # each once, Orders last
+    assert calls == [arrived[:-1]]  # once, after the small sheets, before Orders is handed over
+
+
+def test_problems_are_named_in_sheet_order_whichever_thread_found_them(tmp_path: Path) -> None:
+    tables = sheets(Products=[["SKU", "Description", "Price"]])
+    tables["Orders"] = [["Order ID", "Order Date", "Customer ID", "SKU"]]
+    path = write_workbook(tmp_path / "orders.xlsx", tables)
+    messages = []
+    for kwargs in ({}, {"as_read": lambda name, table: None, "meanwhile": lambda: pytest.fail("called on a bad read")}):
+        with pytest.raises(WorkbookUnreadable) as caught:
+            read_workbook(path, **kwargs)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert messages[0].index("'Orders'") < messages[0].index("'Products'")
+
+
+def test_a_damaged_sheet_read_in_its_own_thread_is_refused_as_in_one(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "orders.xlsx", sheets(Orders=orders(CLEAN, CLEAN)))
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    for cut in (0.3, 0.5, 0.9):
+        damaged = tmp_path / f"damaged-{cut}.xlsx"
+        with zipfile.ZipFile(damaged, "w") as z:
+            for name, data in members.items():
+                z.writestr(name, data[: int(len(data) * cut)] if name.startswith("xl/worksheets/") else data)
+        outcomes = []
+        for kwargs in ({}, {"as_read": lambda name, table: None}):
+            try:
+                outcomes.append(_as_plain(read_workbook(damaged, **kwargs)))
+            except WorkbookUnreadable as e:
+                assert str(damaged) in str(e)
+                outcomes.append(str(e))
+        assert outcomes[0] == outcomes[1]
