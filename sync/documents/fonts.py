@@ -24,11 +24,14 @@ import copy
 import io
 import threading
 import types
+import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import fpdf.output
+import fpdf.syntax
 from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF
@@ -164,7 +167,8 @@ _install_lock = threading.Lock()
 
 
 def _install() -> None:
-    """Route fpdf2's output-time subsetting through `_CachedSubsetter` (once per process)."""
+    """Route fpdf2's output-time subsetting through `_CachedSubsetter`, and its stream compression
+    through `_compress_remembered` (once per process)."""
     with _install_lock:
         if getattr(fpdf.output.ftsubset, "_sheetclerk", False):
             return
@@ -173,3 +177,37 @@ def _install() -> None:
         shim.Subsetter = _CachedSubsetter
         shim._sheetclerk = True
         fpdf.output.ftsubset = shim
+        deflate = types.ModuleType("zlib")
+        deflate.__dict__.update(vars(zlib))
+        deflate.compress = _compress_remembered
+        fpdf.syntax.zlib = deflate
+
+
+#: Streams this large are font data (a subset is ~24 KB, its CIDToGIDMap 128 KB; a page is ~8 KB).
+_REMEMBER_FROM = 16 * 1024
+_deflated: OrderedDict[tuple[bytes, int], bytes] = OrderedDict()
+_deflated_lock = threading.Lock()
+
+
+def _compress_remembered(data: bytes | bytearray, level: int = -1) -> bytes:
+    """`zlib.compress` for fpdf2's streams, remembering large inputs (the last 32).
+
+    Every invoice embeds the same font subsets and glyph maps, and compressing
+    them was a fifth of an invoice's rendering time. zlib gives the same output
+    for the same input and level, so a remembered stream is the same bytes as a
+    fresh one: rendering stays deterministic.
+    """
+    if len(data) < _REMEMBER_FROM:
+        return zlib.compress(data, level)
+    k = (bytes(data), level)
+    with _deflated_lock:
+        found = _deflated.get(k)
+        if found is not None:
+            _deflated.move_to_end(k)
+            return found
+    found = zlib.compress(data, level)
+    with _deflated_lock:
+        _deflated[k] = found
+        while len(_deflated) > 32:
+            _deflated.popitem(last=False)
+    return found

@@ -62,3 +62,16 @@ def test_fpdf2s_own_fonts_are_still_subset_by_fonttools() -> None:
     fonts.attach(FPDF(), "body", "", fonts.face(REGULAR))  # the subsetting shim is in place
     plain = document(shared=False)
     assert b"/FontFile2" in plain and PdfReader(io.BytesIO(plain)).pages[0].extract_text().startswith("Invoice")
+
+
+def test_remembered_compression_gives_zlibs_bytes_and_the_same_document() -> None:
+    import zlib
+
+    for size in (10, fonts._REMEMBER_FROM, 200_000):
+        data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+        for level in (-1, 6, 9):
+            assert fonts._compress_remembered(data, level) == zlib.compress(data, level)
+            assert fonts._compress_remembered(bytearray(data), level) == zlib.compress(data, level)  # remembered
+    first = document(shared=True)
+    fonts._deflated.clear()  # nothing remembered: every stream compressed afresh
+    assert document(shared=True) == first
