@@ -142,6 +142,10 @@ class PassResult:
 
 # --- the pass -------------------------------------------------------------------------
 
+#: The sheets a pass may write into (owned columns, a flag's fill on any sheet, Review): a file
+#: writer opens them ahead of the write.
+WRITTEN_SHEETS = tuple(spec.name for spec in (*INPUT_SHEETS, REVIEW))
+
 
 def run_pass(
     path: Path | str | WorkbookSource,
@@ -217,11 +221,19 @@ def _attempt(
     at = source.modified_at()
     specs = (*INPUT_SHEETS, REVIEW)
     if source.reads_locally:
-        # The ledger's state loads while the Orders sheet does (on the other core): the
-        # transaction starts before the read, which is local and takes a second or so.
+        # The ledger's state loads, and the writer opens the package it will edit, while the
+        # Orders sheet loads (on the other core): the transaction starts before the read,
+        # which is local and takes a second or so.
         with ledger.write(at) as tx:
             loaded: list[LedgerState] = []
-            tables = source.read(specs, intake.add, lambda: loaded.append(load(tx.conn, workbook)))
+
+            def meanwhile() -> None:
+                loaded.append(load(tx.conn, workbook))
+                prepare = getattr(writer, "prepare", None)
+                if prepare is not None:
+                    prepare(source.data, sha, WRITTEN_SHEETS)
+
+            tables = source.read(specs, intake.add, meanwhile)
             recorded = _record_read(tx, loaded[0] if loaded else load(tx.conn, workbook), intake, tables,
                                     source, settings, sha, at, write_back, docs)
     else:  # a remote read may wait out rate limits: the ledger is not held meanwhile
@@ -820,6 +832,11 @@ class FileSource:
         self.name = str(path)
         self._data = b""
         self._first: _Hashing | None = _Hashing(path)
+
+    @property
+    def data(self) -> bytes:
+        """The bytes fingerprinted last (what `read` reads)."""
+        return self._data
 
     def peek(self) -> str:
         """The first fingerprint, without using it up: `fingerprint()` still returns it next."""

@@ -11,7 +11,7 @@ byte for byte. File handling (locks, hashes, atomic replace) is `xlsx_writer`'s.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -63,9 +63,26 @@ class _Session:
         return self.parts[entry.part]
 
 
-def apply_writes(data: bytes, writes: WorkbookWrites) -> Edited:
-    """Raises `PackageError` (or an lxml error) for a package that cannot be read; the caller reports it."""
+def prepare(data: bytes, sheets: Iterable[str]) -> _Session:
+    """The package opened, and the named sheets' parts inflated and their rows found, ahead of the writes.
+
+    A pass prepares while it waits for its read to finish; `apply_writes(data,
+    writes, prepared)` then starts from here. Raises like `apply_writes`.
+    """
     session = _Session(data)
+    for name in sheets:
+        entry = session.book.find_sheet(name)
+        if entry is not None and entry.part is not None and entry.kind == "worksheet":
+            session.part(entry).index_rows()
+    return session
+
+
+def apply_writes(data: bytes, writes: WorkbookWrites, prepared: _Session | None = None) -> Edited:
+    """Raises `PackageError` (or an lxml error) for a package that cannot be read; the caller reports it.
+
+    `prepared` is `prepare(data, ...)` of these same bytes, used once.
+    """
+    session = prepared if prepared is not None else _Session(data)
     for sheet_writes in writes.sheets:
         _apply_sheet(session, sheet_writes)
     if writes.review is not None:

@@ -193,6 +193,10 @@ class SheetPart:
 
     # --- rows ------------------------------------------------------------------------
 
+    def index_rows(self) -> None:
+        """Find where each row is now (the first row lookup would), so that a later edit starts at once."""
+        self._index()
+
     def _index(self) -> _RowIndex:
         if self._row_index is None:
             self._row_index = _RowIndex(self._data, self._prefix, self._content)

@@ -24,13 +24,14 @@ import hashlib
 import os
 import stat
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 from lxml import etree
 
 from sync.atomic import sync_folder
 from sync.writeback import WorkbookWrites, WriteOutcome, WriteStatus
-from sync.xlsx_edit import apply_writes
+from sync.xlsx_edit import apply_writes, prepare
 from sync.xlsx_sidecar import write_review_sidecar
 from sync.xlsx_zip import PackageError
 from sync.writer_lock import TEMP_PREFIX, lock_path, writer_lock
@@ -58,6 +59,20 @@ def sha256_of(data: bytes) -> str:
 class XlsxWriter:
     """The `WorkbookWriter` for `.xlsx`/`.xlsm` files (see the module docstring)."""
 
+    _prepared: tuple[str, object] | None = None
+
+    def prepare(self, data: bytes, sha256: str, sheets: Iterable[str]) -> None:
+        """Open the package and find the rows of `sheets` in `data` (the bytes a pass read) ahead of `write`.
+
+        A pass calls this while it waits for its read: the write then starts from
+        it if the file still has `sha256`, as it must to be written at all. A package
+        that cannot be opened is left for `write` to report.
+        """
+        try:
+            self._prepared = (sha256, prepare(data, sheets))
+        except Exception:  # noqa: BLE001 - `write` finds and reports the same problem
+            self._prepared = None
+
     def write(self, path: Path, writes: WorkbookWrites, expected_sha256: str) -> WriteOutcome:
         path = Path(path)
         with writer_lock(path) as mine:
@@ -81,10 +96,11 @@ class XlsxWriter:
         found = sha256_of(data)
         if found != expected_sha256:
             return _changed(path, found)
+        prepared, self._prepared = self._prepared, None
         if writes.empty:
             return WriteOutcome(WriteStatus.UNCHANGED, found)
         try:
-            edited = apply_writes(data, writes)
+            edited = apply_writes(data, writes, prepared[1] if prepared is not None and prepared[0] == found else None)
         except PackageError as e:
             return _unreadable(path, found, str(e))
         except (etree.LxmlError, ValueError, KeyError, IndexError, UnicodeError, zlib.error, EOFError) as e:

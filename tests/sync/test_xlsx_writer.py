@@ -670,3 +670,28 @@ def test_a_live_writer_lock_makes_the_write_wait_then_report_locked(book: Path, 
     outcome = write(book, cells("Orders", (2, "Status", "Verified")))
     assert outcome.status is WriteStatus.LOCKED and "another sheetclerk" in outcome.message
     assert book.read_bytes() == before
+
+
+# --- opened ahead of the write ------------------------------------------------------------
+
+def test_a_prepared_write_gives_the_same_file_and_a_stale_one_is_ignored(tmp_path: Path, book: Path):
+    writes = WorkbookWrites((cells("Orders", (2, "Status", "Verified"), (3, "Check", "x")),
+                             fills("Orders", (3, "Quantity", Fill.ERROR))), None)
+    plain, prepared, stale = (tmp_path / n for n in ("plain.xlsx", "prepared.xlsx", "stale.xlsx"))
+    for p in (plain, prepared, stale):
+        p.write_bytes(book.read_bytes())
+    assert XlsxWriter().write(plain, writes, sha(plain)).status is WriteStatus.WRITTEN
+
+    writer = XlsxWriter()
+    writer.prepare(prepared.read_bytes(), sha(prepared), ("Orders", "Inventory", "Review", "No Such Sheet"))
+    assert writer.write(prepared, writes, sha(prepared)).status is WriteStatus.WRITTEN
+    assert prepared.read_bytes() == plain.read_bytes()
+    assert writer._prepared is None  # used once
+
+    writer.prepare(b"not the file", "0" * 64, ("Orders",))  # unopenable: left for write to report
+    assert writer._prepared is None
+    other = tmp_path / "other.xlsx"
+    write_workbook(other, sheets(Orders=orders(ORDER)))
+    writer.prepare(other.read_bytes(), sha(other), ("Orders",))  # another file's bytes: not used
+    assert writer.write(stale, writes, sha(stale)).status is WriteStatus.WRITTEN
+    assert stale.read_bytes() == plain.read_bytes()
