@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -100,23 +101,14 @@ def read_workbook(
     the caller's work on the small sheets overlaps the big one's loading, on a
     second core. `meanwhile` is called once the small sheets are handed over,
     while Orders is still loading (or after the read, when nothing loads apart).
-    The tables returned are the same either way.
+    The tables returned, and the errors raised, are the same either way.
     """
     path = Path(path)
     _sniff(path, data)
-
-    def open_book() -> CalamineWorkbook:
-        try:
-            if data is not None:
-                return CalamineWorkbook.from_filelike(io.BytesIO(data))
-            return CalamineWorkbook.from_path(str(path))
-        except Exception as e:  # noqa: BLE001 - calamine raises its own types for every kind of damage
-            raise WorkbookUnreadable(f"{path}: cannot be read as a workbook ({_short(e)}).") from None
-
+    open_book = partial(_open_book, path, data)
     book = open_book()
     problems: dict[str, str] = {}
     """Spec name -> what is wrong with its sheet: reported in the specs' order."""
-    tables: dict[str, RawTable] = {}
     try:
         names = list(book.sheet_names)
         found: list[tuple[SheetSpec, str]] = []
@@ -128,41 +120,70 @@ def read_workbook(
                 problems[spec.name] = f"sheet '{spec.name}' is missing"
         concurrent = (as_read is not None or meanwhile is not None) and len(found) > 1
         big = next(((s, a) for s, a in found if s.name == _BIG_SHEET), None) if concurrent else None
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetclerk-read") if big else nullcontext() as pool:
-            loading = pool.submit(_read_alone, open_book, path, big[1]) if big else None
-            unreadable: WorkbookUnreadable | None = None
-            for spec, actual in found:
-                if big is not None and spec is big[0]:
-                    continue
-                try:
-                    rows = _sheet_rows(book, path, actual)
-                except WorkbookUnreadable as e:
-                    unreadable = e  # unless the big sheet, earlier in the specs, is unreadable too
-                    break
-                tables[spec.name] = _table(spec, actual, rows, problems)
-                if as_read is not None:
-                    as_read(spec.name, tables[spec.name])
-            if meanwhile is not None and not problems and unreadable is None:
-                meanwhile()
-            if loading is not None:
-                try:
-                    rows = loading.result()
-                except WorkbookUnreadable as e:
-                    if unreadable is None or specs.index(big[0]) < _spec_of(unreadable, found, specs):
-                        unreadable = e
-                if unreadable is not None:
-                    raise unreadable
-                tables[big[0].name] = table = _table(big[0], big[1], rows, problems)
-                if as_read is not None:
-                    as_read(big[0].name, table)
-            if unreadable is not None:
-                raise unreadable
+        tables = _read_sheets(book, open_book, path, specs, found, big, problems, as_read, meanwhile)
     finally:
         book.close()
     if problems:
         listed = [problems[spec.name] for spec in specs if spec.name in problems]
         raise WorkbookUnreadable(f"{path}: " + "; ".join(listed) + ". See README 'The workbook' for the columns each sheet needs.")
     return {spec.name: tables[spec.name] for spec in specs if spec.name in tables}
+
+
+def _open_book(path: Path, data: bytes | None) -> CalamineWorkbook:
+    try:
+        if data is not None:
+            return CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # noqa: BLE001 - calamine raises its own types for every kind of damage
+        raise WorkbookUnreadable(f"{path}: cannot be read as a workbook ({_short(e)}).") from None
+
+
+def _read_sheets(
+    book: CalamineWorkbook,
+    open_book: Callable[[], CalamineWorkbook],
+    path: Path,
+    specs: tuple[SheetSpec, ...],
+    found: list[tuple[SheetSpec, str]],
+    big: tuple[SheetSpec, str] | None,
+    problems: dict[str, str],
+    as_read: Callable[[str, RawTable], None] | None,
+    meanwhile: Callable[[], None] | None,
+) -> dict[str, RawTable]:
+    """The found sheets' tables; `big` (if any) loads in its own thread meanwhile.
+
+    An unreadable sheet raises as a one-by-one read in the specs' order would: the
+    first unreadable one in that order is the one named.
+    """
+    tables: dict[str, RawTable] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetclerk-read") if big else nullcontext() as pool:
+        loading = pool.submit(_read_alone, open_book, path, big[1]) if big else None
+        unreadable: WorkbookUnreadable | None = None
+        for spec, actual in found:
+            if big is not None and spec is big[0]:
+                continue
+            try:
+                rows = _sheet_rows(book, path, actual)
+            except WorkbookUnreadable as e:
+                unreadable = e
+                break
+            tables[spec.name] = _table(spec, actual, rows, problems)
+            if as_read is not None:
+                as_read(spec.name, tables[spec.name])
+        if meanwhile is not None and not problems and unreadable is None:
+            meanwhile()
+        if loading is not None:
+            try:
+                rows = loading.result()
+            except WorkbookUnreadable as e:
+                if unreadable is None or specs.index(big[0]) < _spec_of(unreadable, found, specs):
+                    unreadable = e
+            if unreadable is None:
+                tables[big[0].name] = table = _table(big[0], big[1], rows, problems)
+                if as_read is not None:
+                    as_read(big[0].name, table)
+    if unreadable is not None:
+        raise unreadable
+    return tables
 
 
 def _spec_of(error: WorkbookUnreadable, found: list[tuple[SheetSpec, str]], specs: tuple[SheetSpec, ...]) -> int:
