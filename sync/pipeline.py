@@ -808,7 +808,8 @@ class WorkbookSource(Protocol):
         ...
 
     reads_locally: bool
-    """`read` takes about as long as the local disk and the CPU take (a file), not a remote service."""
+    """`read` takes about as long as the local disk and the CPU take (a file), not a remote service.
+    Such a source also has `data`: the bytes fingerprinted, which its writer may open ahead."""
 
     def read(
         self,
