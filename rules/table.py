@@ -6,7 +6,7 @@ turns it into records. Nothing here knows where the values came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import count, islice
 
@@ -57,6 +57,10 @@ class RawTable:
     def header_text(self, spec: SheetSpec) -> dict[str, str]:
         """The workbook's own spelling of each spec header it has."""
         return {name: self.headers[i] for name, i in self.positions(spec).items()}
+
+
+#: Called with (spec name, table) for each table as soon as a reader has it (`read_workbook(as_read=...)`).
+TableHandler = Callable[[str, RawTable], None]
 
 
 class NumberedRows(Sequence[tuple[int, Sequence[object]]]):

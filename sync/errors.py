@@ -13,9 +13,6 @@ class CannotRun(Exception):
 class WorkbookUnreadable(CannotRun):
     """The file is not a workbook sheetclerk can read, or lacks a required sheet or header."""
 
-    sheet: str | None = None
-    """The sheet that could not be read, when it was one sheet (as the workbook spells it)."""
-
 
 class ConfigError(CannotRun):
     """sheetclerk.toml or a SHEETCLERK_* variable holds something unusable."""

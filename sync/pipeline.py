@@ -41,7 +41,7 @@ from rules.intake import DeskIntake
 from rules.models import Desk, OrderLine
 from rules.orders import AFTER_INVOICE, SETTLED
 from rules.schema import INPUT_SHEETS, REVIEW, SheetSpec, flag_order
-from rules.table import RawTable
+from rules.table import RawTable, TableHandler
 from sync.config import Settings, load_settings
 from sync.errors import CannotRun
 from sync.documents.issuing import INVOICED_TERMS
@@ -142,10 +142,6 @@ class PassResult:
 
 # --- the pass -------------------------------------------------------------------------
 
-#: The sheets a pass may write into (owned columns, a flag's fill on any sheet, Review): a file
-#: writer opens them ahead of the write.
-WRITTEN_SHEETS = tuple(spec.name for spec in (*INPUT_SHEETS, REVIEW))
-
 
 def run_pass(
     path: Path | str | WorkbookSource,
@@ -226,18 +222,16 @@ def _attempt(
         # which is local and takes a second or so.
         with ledger.write(at) as tx:
             loaded: list[LedgerState] = []
-            invoiced_terms: dict[str, tuple] = {}
 
             def meanwhile() -> None:
                 loaded.append(load(tx.conn, workbook))
-                _parse_invoiced_terms(loaded[0], invoiced_terms)
-                prepare = getattr(writer, "prepare", None)
+                prepare = getattr(writer, "prepare", None)  # a file writer opens what it will write into
                 if prepare is not None:
-                    prepare(source.data, sha, WRITTEN_SHEETS)
+                    prepare(source.data, sha, [spec.name for spec in specs])
 
             tables = source.read(specs, intake.add, meanwhile)
             recorded = _record_read(tx, loaded[0] if loaded else load(tx.conn, workbook), intake, tables,
-                                    source, settings, sha, at, write_back, docs, invoiced_terms)
+                                    source, settings, sha, at, write_back, docs)
     else:  # a remote read may wait out rate limits: the ledger is not held meanwhile
         tables = source.read(specs, intake.add)
         with ledger.write(at) as tx:
@@ -287,19 +281,18 @@ def _attempt(
 
 def _record_read(
     tx: Tx, state: LedgerState, intake: DeskIntake, tables: dict[str, RawTable], source: WorkbookSource,
-    settings: Settings, sha: str, at: str, write_back: bool, docs: DocumentDesk, invoiced_terms: dict[str, tuple] | None = None,
+    settings: Settings, sha: str, at: str, write_back: bool, docs: DocumentDesk,
 ) -> tuple[Recorded, int] | PassResult:
     """Inside the pass's transaction: the desk read, recorded against the ledger's state.
 
     A PassResult when another daemon already finished this version meanwhile.
-    `invoiced_terms` may hold the ledger's invoiced terms already parsed (`_parse_invoiced_terms`).
     """
     desk, intake_flags = intake.desk(tables)
     who = source.modified_by() or settings.user or _os_user()
     crash_point("after_read")
     if not write_back and not docs.forced and sha == state.last_pass.written_sha:
         return _unchanged(source.path, sha, state)
-    outcome = _record(tx, state, desk, intake_flags, settings, who, docs, invoiced_terms)
+    outcome = _record(tx, state, desk, intake_flags, settings, who, docs)
     put_pass(tx.conn, source.name, PassState(sha, state.last_pass.written_sha, True, at, "recorded"))
     events = tx.appended
     crash_point("before_commit")
@@ -341,8 +334,7 @@ class DocumentDesk:
 
 
 def _record(
-    tx: Tx, state: LedgerState, desk: Desk, intake_flags: tuple[Flag, ...], settings: Settings, who: str, docs: DocumentDesk,
-    invoiced_terms: dict[str, tuple] | None = None,
+    tx: Tx, state: LedgerState, desk: Desk, intake_flags: tuple[Flag, ...], settings: Settings, who: str, docs: DocumentDesk
 ) -> Recorded:
     sheet_anchors = {
         "Orders": anchors("Orders", desk.lines),
@@ -370,7 +362,7 @@ def _record(
     if acted.statuses:
         evaluation = replace(evaluation, statuses={**evaluation.statuses, **acted.statuses})
     extra += acted.flags
-    extra += _changed_after_invoice(tx, state, desk, recorded.in_ledger, recorded.new_keys, invoiced_terms)
+    extra += _changed_after_invoice(tx, state, desk, recorded.in_ledger, recorded.new_keys)
     open_flags = _record_flags(tx, state, [*evaluation.flags, *extra], recorded.removed, sheet_anchors)
     return Recorded(ledger_desk, evaluation, state, open_flags, sheet_anchors, applied, acted.documents, acted.cells)
 
@@ -644,21 +636,8 @@ assert _TERMS_SPELLED == ("discount", "quantity", "sku", "unit_price"), "_spelle
 _terms_of = attrgetter(*_TERMS_SPELLED)
 
 
-def _parse_invoiced_terms(state: LedgerState, into: dict[str, tuple]) -> None:
-    """Each distinct stored invoiced-terms JSON -> its values in `_TERMS_SPELLED` order.
-
-    Worked out from the ledger alone, so a pass does it while the workbook is still loading.
-    """
-    for line in state.lines.values():
-        text = line.invoiced
-        if text is not None and text not in into:
-            as_json = json.loads(text)
-            into[text] = tuple(as_json.get(attr) for attr in _TERMS_SPELLED)
-
-
 def _changed_after_invoice(
-    tx: Tx, state: LedgerState, desk: Desk, in_ledger: list[LineState | None], new_keys: set[str],
-    parsed: dict[str, tuple] | None = None,
+    tx: Tx, state: LedgerState, desk: Desk, in_ledger: list[LineState | None], new_keys: set[str]
 ) -> list[Flag]:
     """Invoiced lines must keep their terms, and invoiced orders gain no lines; the invoice is never silently altered.
 
@@ -670,7 +649,7 @@ def _changed_after_invoice(
     # only a new line can be added to a settled order: no new line, no need to know them
     settled_orders = {s.order_key for s in state.lines.values() if s.status in SETTLED} if new_keys else set()
     out = []
-    parsed = {} if parsed is None else parsed  # stored terms JSON -> its values in _TERMS_SPELLED order
+    parsed: dict[str, tuple] = {}  # stored terms JSON -> its values in _TERMS_SPELLED order
     for line, ledger_line in zip(desk.lines, in_ledger):
         if ledger_line is None:
             continue
@@ -812,10 +791,7 @@ class WorkbookSource(Protocol):
     Such a source also has `data`: the bytes fingerprinted, which its writer may open ahead."""
 
     def read(
-        self,
-        specs: tuple[SheetSpec, ...],
-        as_read: Callable[[str, RawTable], None] | None = None,
-        meanwhile: Callable[[], None] | None = None,
+        self, specs: tuple[SheetSpec, ...], as_read: TableHandler | None = None, meanwhile: Callable[[], None] | None = None
     ) -> dict[str, RawTable]:
         """The tables of the version fingerprinted (raises WorkbookUnreadable with a plain message).
 
@@ -868,10 +844,7 @@ class FileSource:
         return digest
 
     def read(
-        self,
-        specs: tuple[SheetSpec, ...],
-        as_read: Callable[[str, RawTable], None] | None = None,
-        meanwhile: Callable[[], None] | None = None,
+        self, specs: tuple[SheetSpec, ...], as_read: TableHandler | None = None, meanwhile: Callable[[], None] | None = None
     ) -> dict[str, RawTable]:
         return read_workbook(self.path, specs, data=self._data, as_read=as_read, meanwhile=meanwhile)
 

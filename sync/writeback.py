@@ -105,7 +105,12 @@ class WriteOutcome:
 
 
 class WorkbookWriter(Protocol):
-    """Writes a pass's results into one workbook."""
+    """Writes a pass's results into one workbook.
+
+    A writer may also have `prepare(data, sha256, sheet_names)`: the pass calls it with
+    the bytes it read while the read is still loading, so the write starts from
+    there (`XlsxWriter` opens the package; writers without it simply start later).
+    """
 
     def write(self, path: Path, writes: WorkbookWrites, expected_sha256: str) -> WriteOutcome:
         """Apply `writes` if the file still has `expected_sha256`; atomically; never raises for locks or changes."""

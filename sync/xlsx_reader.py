@@ -20,7 +20,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from rules.schema import INPUT_SHEETS, ORDERS, SheetSpec
-from rules.table import NumberedRows, RawTable, find_sheet, header_text
+from rules.table import NumberedRows, RawTable, TableHandler, find_sheet, header_text
 from sync.errors import WorkbookUnreadable
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -87,7 +87,7 @@ def read_workbook(
     path: Path | str,
     specs: tuple[SheetSpec, ...] = INPUT_SHEETS,
     data: bytes | None = None,
-    as_read: Callable[[str, RawTable], None] | None = None,
+    as_read: TableHandler | None = None,
     meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, RawTable]:
     """Raw tables for the spec's sheets, keyed by spec name; absent optional sheets are left out.
@@ -146,67 +146,58 @@ def _read_sheets(
     found: list[tuple[SheetSpec, str]],
     big: tuple[SheetSpec, str] | None,
     problems: dict[str, str],
-    as_read: Callable[[str, RawTable], None] | None,
+    as_read: TableHandler | None,
     meanwhile: Callable[[], None] | None,
 ) -> dict[str, RawTable]:
-    """The found sheets' tables; `big` (if any) loads in its own thread meanwhile.
+    """The found sheets' tables; `big` (if any) loads from `book` in its own thread meanwhile.
 
     An unreadable sheet raises as a one-by-one read in the specs' order would: the
     first unreadable one in that order is the one named.
     """
     tables: dict[str, RawTable] = {}
+    unreadable: list[tuple[int, WorkbookUnreadable]] = []
+    """(the sheet's place in `specs`, its error)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetclerk-read") if big else nullcontext() as pool:
-        loading = pool.submit(_read_alone, open_book, path, big[1]) if big else None
-        unreadable: WorkbookUnreadable | None = None
-        for spec, actual in found:
-            if big is not None and spec is big[0]:
-                continue
-            try:
-                rows = _sheet_rows(book, path, actual)
-            except WorkbookUnreadable as e:
-                unreadable = e
-                break
-            tables[spec.name] = _table(spec, actual, rows, problems)
-            if as_read is not None:
-                as_read(spec.name, tables[spec.name])
-        if meanwhile is not None and not problems and unreadable is None:
+        # The big sheet starts at once from the book already open; the small ones come from a
+        # second book, opened meanwhile (a calamine book is used by one thread at a time).
+        loading = pool.submit(_sheet_rows, book, path, big[1]) if big else None
+        small = open_book() if big else book
+        try:
+            for spec, actual in found:
+                if big is not None and spec is big[0]:
+                    continue
+                try:
+                    rows = _sheet_rows(small, path, actual)
+                except WorkbookUnreadable as e:
+                    unreadable.append((specs.index(spec), e))
+                    break
+                tables[spec.name] = _table(spec, actual, rows, problems)
+                if as_read is not None:
+                    as_read(spec.name, tables[spec.name])
+        finally:
+            if small is not book:
+                small.close()
+        if meanwhile is not None and not problems and not unreadable:
             meanwhile()
         if loading is not None:
             try:
                 rows = loading.result()
             except WorkbookUnreadable as e:
-                if unreadable is None or specs.index(big[0]) < _spec_of(unreadable, found, specs):
-                    unreadable = e
-            if unreadable is None:
+                unreadable.append((specs.index(big[0]), e))
+            if not unreadable:
                 tables[big[0].name] = table = _table(big[0], big[1], rows, problems)
                 if as_read is not None:
                     as_read(big[0].name, table)
-    if unreadable is not None:
-        raise unreadable
+    if unreadable:
+        raise min(unreadable, key=lambda found_at: found_at[0])[1]
     return tables
-
-
-def _spec_of(error: WorkbookUnreadable, found: list[tuple[SheetSpec, str]], specs: tuple[SheetSpec, ...]) -> int:
-    """The position in `specs` of the sheet an error from `_sheet_rows` names."""
-    return next((specs.index(spec) for spec, actual in found if error.sheet == actual), len(specs))
 
 
 def _sheet_rows(book: CalamineWorkbook, path: Path, actual: str) -> list[list[object]]:
     try:
         return book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
     except Exception as e:  # noqa: BLE001
-        error = WorkbookUnreadable(f"{path}, sheet '{actual}': cannot be read ({_short(e)}).")
-        error.sheet = actual
-        raise error from None
-
-
-def _read_alone(open_book: Callable[[], CalamineWorkbook], path: Path, actual: str) -> list[list[object]]:
-    """One sheet's rows from a workbook opened for this thread alone (calamine objects are not shared)."""
-    book = open_book()
-    try:
-        return _sheet_rows(book, path, actual)
-    finally:
-        book.close()
+        raise WorkbookUnreadable(f"{path}, sheet '{actual}': cannot be read ({_short(e)}).") from None
 
 
 def _table(spec: SheetSpec, actual: str, rows: list[list[object]], problems: dict[str, str]) -> RawTable:

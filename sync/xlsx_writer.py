@@ -26,6 +26,7 @@ import stat
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -35,6 +36,9 @@ from sync.xlsx_edit import apply_writes, prepare
 from sync.xlsx_sidecar import write_review_sidecar
 from sync.xlsx_zip import PackageError
 from sync.writer_lock import TEMP_PREFIX, lock_path, writer_lock
+
+if TYPE_CHECKING:
+    from sync.xlsx_edit import _Session
 
 
 
@@ -59,7 +63,8 @@ def sha256_of(data: bytes) -> str:
 class XlsxWriter:
     """The `WorkbookWriter` for `.xlsx`/`.xlsm` files (see the module docstring)."""
 
-    _prepared: tuple[str, object] | None = None
+    _prepared: tuple[str, _Session] | None = None
+    """(SHA-256 of the bytes prepared, the package opened from them), from `prepare`."""
 
     def prepare(self, data: bytes, sha256: str, sheets: Iterable[str]) -> None:
         """Open the package and find the rows of `sheets` in `data` (the bytes a pass read) ahead of `write`.
@@ -93,10 +98,10 @@ class XlsxWriter:
             )
         except OSError as e:
             return WriteOutcome(WriteStatus.UNREADABLE, message=f"{path}: cannot be read ({e.strerror or e}).")
+        prepared, self._prepared = self._prepared, None  # used once, or let go
         found = sha256_of(data)
         if found != expected_sha256:
             return _changed(path, found)
-        prepared, self._prepared = self._prepared, None
         if writes.empty:
             return WriteOutcome(WriteStatus.UNCHANGED, found)
         try:

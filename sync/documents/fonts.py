@@ -25,7 +25,6 @@ import io
 import threading
 import types
 import zlib
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -185,8 +184,7 @@ def _install() -> None:
 
 #: Streams this large are font data (a subset is ~24 KB, its CIDToGIDMap 128 KB; a page is ~8 KB).
 _REMEMBER_FROM = 16 * 1024
-_deflated: OrderedDict[tuple[bytes, int], bytes] = OrderedDict()
-_deflated_lock = threading.Lock()
+_compress_cached = lru_cache(maxsize=32)(zlib.compress)
 
 
 def _compress_remembered(data: bytes | bytearray, level: int = -1) -> bytes:
@@ -199,15 +197,4 @@ def _compress_remembered(data: bytes | bytearray, level: int = -1) -> bytes:
     """
     if len(data) < _REMEMBER_FROM:
         return zlib.compress(data, level)
-    k = (bytes(data), level)
-    with _deflated_lock:
-        found = _deflated.get(k)
-        if found is not None:
-            _deflated.move_to_end(k)
-            return found
-    found = zlib.compress(data, level)
-    with _deflated_lock:
-        _deflated[k] = found
-        while len(_deflated) > 32:
-            _deflated.popitem(last=False)
-    return found
+    return _compress_cached(bytes(data), level)

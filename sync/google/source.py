@@ -27,7 +27,7 @@ from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL
 
 from rules.schema import SheetSpec
-from rules.table import NumberedRows, RawTable, find_sheet, header_text
+from rules.table import NumberedRows, RawTable, TableHandler, find_sheet, header_text
 from sync.errors import WorkbookUnreadable
 from sync.google.address import ledger_name, spreadsheet_key
 from sync.google.auth import credentials_file, load_credentials
@@ -87,10 +87,7 @@ class GoogleSheet:
         return f"drive-version:{self.drive.get('version')}"
 
     def read(
-        self,
-        specs: tuple[SheetSpec, ...],
-        as_read: Callable[[str, RawTable], None] | None = None,
-        meanwhile: Callable[[], None] | None = None,
+        self, specs: tuple[SheetSpec, ...], as_read: TableHandler | None = None, meanwhile: Callable[[], None] | None = None
     ) -> dict[str, RawTable]:
         """All tabs in one values:batchGet; the pass reads the tables after (`as_read`, `meanwhile` unused)."""
         for attempt in (1, 2):

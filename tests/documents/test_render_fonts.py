@@ -73,5 +73,5 @@ def test_remembered_compression_gives_zlibs_bytes_and_the_same_document() -> Non
             assert fonts._compress_remembered(data, level) == zlib.compress(data, level)
             assert fonts._compress_remembered(bytearray(data), level) == zlib.compress(data, level)  # remembered
     first = document(shared=True)
-    fonts._deflated.clear()  # nothing remembered: every stream compressed afresh
+    fonts._compress_cached.cache_clear()  # nothing remembered: every stream compressed afresh
     assert document(shared=True) == first
