@@ -224,10 +224,13 @@ class SheetPart:
             numbers = [int(r.get("r", "0")) for r in rows]
         else:
             numbers = self._numbers[k * CHUNK : (k + 1) * CHUNK]
-        for number, row in zip(numbers, rows):
+        # A number spelt twice (a sheet Excel would repair) means the first row with it, whichever
+        # chunk is loaded first: as read, that is the index's; rows in re-read new bytes keep the first seen.
+        first = None if flushed is not None else self._index().position
+        for j, (number, row) in enumerate(zip(numbers, rows), start=k * CHUNK):
             if row.get("r") is None:
                 row.set("r", str(number))
-            if number not in self._rows:
+            if number not in self._rows if first is None else first(number) == j:
                 self._rows[number] = row
                 self._row_chunk[number] = k
         self._chunks[k] = wrapper
@@ -251,10 +254,13 @@ class SheetPart:
     def _new_row(self, number: int) -> etree._Element:
         numbers = self._numbers
         pos = bisect.bisect_left(numbers, number)
-        if numbers:
-            k = (pos - 1) // CHUNK if pos > 0 else 0
+        if numbers and pos > 0:  # after the row the number follows, in that row's chunk
+            anchor = self.row(numbers[pos - 1])
+            k = self._row_chunk[numbers[pos - 1]]
+            wrapper = self._chunks[k]
+        elif numbers:
+            k, anchor = 0, None
             wrapper = self._load(k)
-            anchor = self._rows[numbers[pos - 1]] if pos > 0 else None
         else:
             k = -1
             if self._lonely is None:
