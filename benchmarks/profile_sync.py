@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/profile_sync.py --work /tmp/mine [--lines 100000] [--repeat 3]
     .venv/bin/python benchmarks/profile_sync.py --work /tmp/mine --cprofile [--top 40]
+    .venv/bin/python benchmarks/profile_sync.py --work /tmp/mine --resident   # as the daemon meets the edit
 
 The first run builds `WORK/synced` (a first sync of generate.py's workbook, then
 one settling pass, as bench_sync.py does) and `WORK/edited.xlsx` (that workbook
@@ -11,7 +12,10 @@ with one Orders Quantity doubled); later runs reuse them. Each repeat restores
 checks the pass did what the benchmark expects: exactly one `line_changed`, for
 that row, and the file written back. Several people can profile at once, each in
 their own WORK folder (the ledger knows a workbook by its absolute path, so a
-snapshot only works where it was made).
+snapshot only works where it was made). With `--resident` each repeat is what
+bench_sync.py's `resident` task times: an untimed pass over a Notes edit of
+another row with a `PassMemory`, then the edit made to the file it wrote back,
+then the timed pass with that memory.
 
 The stage names are the functions sync.pipeline calls, plus the writer; nested
 stages (evaluate inside _record) are counted in both, so the column does not sum.
@@ -36,13 +40,15 @@ sys.path.insert(0, str(HERE))
 
 WORKBOOK = "orders.xlsx"
 STAGES = (
-    ("sync.pipeline", "read_workbook"), ("rules.intake", "read_table"), ("sync.pipeline", "load"),
+    ("sync.pipeline", "read_workbook"), ("rules.intake", "read_sheet"), ("sync.pipeline", "load"),
     ("sync.pipeline", "anchors"), ("sync.pipeline", "_record_lines"), ("sync.pipeline", "_record_stock"),
     ("sync.pipeline", "_record_moves"), ("sync.pipeline", "_as_ledger_sees_it"), ("sync.pipeline", "evaluate"),
     ("sync.pipeline", "_record_reservations"), ("sync.pipeline", "_record_statuses"), ("sync.pipeline", "carry_out"),
     ("sync.pipeline", "_changed_after_invoice"), ("sync.pipeline", "_record_flags"), ("sync.pipeline", "_record"), ("sync.pipeline", "_record_read"),
     ("sync.pipeline", "write_documents"), ("sync.pipeline", "plan_writes"), ("sync.pipeline", "review_matches"),
-    ("sync.pipeline", "_write_sidecar"), ("sync.pipeline", "_after_write"),
+    ("sync.pipeline", "_write_sidecar"), ("sync.pipeline", "_after_write"), ("sync.pipeline", "_unchanged_by_probe"),
+    ("sync.pipeline", "load_last_write"), ("sync.pipeline", "_nothing_new"), ("sync.pipeline", "put_pass"),
+    ("sync.pipeline", "mark_written"), ("sync.pipeline", "_attempt"),
 )
 
 
@@ -93,12 +99,22 @@ def _wrap(timings: dict[str, float], cpu: dict[str, float]) -> None:
     XlsxWriter.write = timed(XlsxWriter.write, "XlsxWriter.write")
 
 
-def _restore(work: Path) -> Path:
+def _restore(work: Path, edit: dict, memory=None) -> Path:
+    """The desk ready for the timed pass; with a `memory`, primed by the daemon's pass before."""
+    import bench_sync
+    from sync.pipeline import run_pass
+
     desk = work / "desk"
     shutil.rmtree(desk, ignore_errors=True)
     shutil.copytree(work / "synced", desk)
-    shutil.copy2(work / "edited.xlsx", desk / WORKBOOK)
-    return desk / WORKBOOK
+    book = desk / WORKBOOK
+    if memory is None:
+        shutil.copy2(work / "edited.xlsx", book)
+        return book
+    book.write_bytes(bench_sync._edit_cell(book.read_bytes(), bench_sync.PREVIOUS_ROW, "Notes", bench_sync.PREVIOUS_NOTE))
+    run_pass(book, memory=memory)
+    book.write_bytes(bench_sync._edit_cell(book.read_bytes(), edit["row"], "Quantity", edit["after"]))
+    return book
 
 
 def _head(book: Path) -> int:
@@ -122,18 +138,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--cprofile", action="store_true", help="profile one pass with cProfile instead of timing stages")
     ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--resident", action="store_true", help="time the pass as the daemon meets it, remembering the pass before")
     args = ap.parse_args(argv)
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     edit = _build(work, args.lines, args.seed)
+    from sync.pass_memory import PassMemory
     from sync.pipeline import run_pass
 
     print(f"edit: Orders row {edit['row']} Quantity {edit['before']} -> {edit['after']}")
     if args.cprofile:
-        book = _restore(work)
+        memory = PassMemory() if args.resident else None
+        book = _restore(work, edit, memory)
         head = _head(book)
         prof = cProfile.Profile()
-        result = prof.runcall(run_pass, book)
+        result = prof.runcall(run_pass, book, memory=memory)
         print(_check(book, head, edit, result))
         pstats.Stats(prof).sort_stats("cumulative").print_stats(args.top)
         pstats.Stats(prof).sort_stats("tottime").print_stats(args.top)
@@ -143,11 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.repeat):
         timings: dict[str, float] = defaultdict(float)
         cpu: dict[str, float] = defaultdict(float)
-        book = _restore(work)
+        memory = PassMemory() if args.resident else None
+        book = _restore(work, edit, memory)
         head = _head(book)
         _wrap(timings, cpu)
         t, c = time.perf_counter(), time.thread_time()
-        result = run_pass(book)
+        result = run_pass(book, memory=memory)
         timings["run_pass"], cpu["run_pass"] = time.perf_counter() - t, time.thread_time() - c
         print(f"  pass {timings['run_pass']:.3f} s  {_check(book, head, edit, result)}", flush=True)
         runs.append(dict(timings))

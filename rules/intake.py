@@ -16,12 +16,12 @@ records, fields sets and flags, in the same order (tests/rules/test_intake_fast.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache, partial
-from itertools import chain, compress, repeat
-from operator import itemgetter
+from itertools import chain, compress, islice, repeat
+from operator import itemgetter, ne, or_
 from typing import NamedTuple
 
 from rules import cards, cells
@@ -582,14 +582,95 @@ def read_table(table: RawTable, spec: SheetSpec, day_first: bool = True) -> tupl
     A value of any other type than `_PLAIN_TYPES` (TRUE/FALSE equals 1/0 but
     reads differently) sends the whole sheet down the careful reading.
     """
-    sheet = _Sheet(table, spec, day_first)
+    reading = read_sheet(table, spec, day_first)
+    return reading.records, reading.flags
+
+
+@dataclass(frozen=True, eq=False)
+class SheetReading:
+    """One sheet's rows and what intake read them as; given back to `read_sheet` next time, only changed rows are read.
+
+    A long-running reader (the daemon) keeps the last reading of each sheet: a
+    clerk's save changes a few rows of thousands, and a row's record and flags are
+    a function of the sheet's header row, the day order and that row's own values
+    (equal plain values read alike, which is what the column memos rely on too).
+    """
+
+    sheet: str
+    headers: tuple[str, ...]
+    day_first: bool
+    plain: bool
+    """Every value is of `_PLAIN_TYPES`: only then is an equal row a row that reads alike."""
+    numbers: Sequence[int]
+    value_rows: Sequence[Sequence[object]]
+    records: tuple[Record, ...]
+    flags: tuple[Flag, ...]
+
+    def reads_like(self, spec: SheetSpec, headers: tuple[str, ...], day_first: bool, plain: bool) -> bool:
+        """A sheet laid out like this one reads its unchanged rows as this one did."""
+        return plain and self.plain and self.sheet == spec.name and self.headers == headers and self.day_first == day_first
+
+
+#: Above this share of changed rows, reading the whole sheet again is as quick as picking the changes out.
+_REREAD_SHARE = 0.5
+
+
+def read_sheet(table: RawTable, spec: SheetSpec, day_first: bool = True, previous: SheetReading | None = None) -> SheetReading:
+    """`read_table`'s records and flags, with what they were read from; only rows that differ from `previous` are read."""
     numbers, value_rows = _numbered(table.rows)
-    if set(map(type, chain.from_iterable(value_rows))) <= _PLAIN_TYPES:
+    numbers = list(islice(numbers, len(value_rows)))  # a NumberedRows' numbers are a count
+    plain = set(map(type, chain.from_iterable(value_rows))) <= _PLAIN_TYPES
+    if previous is not None and previous.reads_like(spec, table.headers, day_first, plain):
+        changed = _changed_rows(numbers, value_rows, previous)
+        if changed is not None and len(changed) <= _REREAD_SHARE * len(numbers):
+            records, flags = _read_again(table, spec, day_first, numbers, value_rows, changed, previous)
+            return SheetReading(spec.name, table.headers, day_first, plain, numbers, value_rows, records, flags)
+    records, flags = _read_rows(table, spec, day_first, numbers, value_rows, plain)
+    return SheetReading(spec.name, table.headers, day_first, plain, numbers, value_rows, records, flags)
+
+
+def _read_rows(
+    table: RawTable, spec: SheetSpec, day_first: bool, numbers: Sequence[int], value_rows: Sequence[Sequence[object]], plain: bool
+) -> tuple[tuple[Record, ...], tuple[Flag, ...]]:
+    sheet = _Sheet(table, spec, day_first)
+    if plain:
         fast = _FastSheet(sheet)
         records = fast.read(numbers, _padded(value_rows, fast.width))
     else:
         records = sheet.read_carefully(zip(numbers, value_rows))
     return tuple(records), tuple(sheet.flags)
+
+
+def _changed_rows(numbers: list[int], value_rows: Sequence[Sequence[object]], previous: SheetReading) -> list[int] | None:
+    """Positions of the rows that are not, at the same place, what `previous` read (None: rows are not numbered uniquely)."""
+    if len(set(numbers)) != len(numbers):
+        return None
+    n = min(len(numbers), len(previous.numbers))
+    moved = map(ne, numbers[:n], previous.numbers[:n])
+    edited = map(ne, value_rows[:n], previous.value_rows[:n])
+    return [*compress(range(n), map(or_, moved, edited)), *range(n, len(numbers))]
+
+
+def _read_again(
+    table: RawTable, spec: SheetSpec, day_first: bool, numbers: list[int], value_rows: Sequence[Sequence[object]],
+    changed: list[int], previous: SheetReading,
+) -> tuple[tuple[Record, ...], tuple[Flag, ...]]:
+    """The changed rows read afresh, the rest as `previous` read them, merged in sheet order as a full read orders them."""
+    fresh_numbers = [numbers[i] for i in changed]
+    fresh_records, fresh_flags = _read_rows(table, spec, day_first, fresh_numbers, [value_rows[i] for i in changed], True)
+    fresh = set(fresh_numbers)
+    by_row = {r.row: r for r in previous.records if r.row not in fresh}
+    by_row.update((r.row, r) for r in fresh_records)
+    records = tuple(r for n in numbers if (r := by_row.get(n)) is not None)
+    if not previous.flags and not fresh_flags:
+        return records, ()
+    flags_by_row: dict[int | None, list[Flag]] = {}
+    for f in previous.flags:
+        if f.row not in fresh:
+            flags_by_row.setdefault(f.row, []).append(f)
+    for f in fresh_flags:
+        flags_by_row.setdefault(f.row, []).append(f)
+    return records, tuple(chain.from_iterable(flags_by_row.get(n, ()) for n in numbers))
 
 
 def _padded(value_rows: Sequence[Sequence[object]], width: int) -> Sequence[Sequence[object]]:
@@ -605,16 +686,20 @@ class DeskIntake:
     `add(name, table)` reads one table at once; `desk(tables)` reads whatever of
     `tables` was not added yet and assembles the desk. Records and flags come out
     exactly as `read_desk` gives them, whatever order the tables arrived in.
+    Given the `readings` of an earlier intake of the same workbook, each sheet
+    reads only its rows that changed since (`read_sheet`).
     """
 
-    def __init__(self, day_first: bool = True) -> None:
+    def __init__(self, day_first: bool = True, previous: Mapping[str, SheetReading] | None = None) -> None:
         self.day_first = day_first
-        self._read: dict[str, tuple[tuple[Record, ...], tuple[Flag, ...]]] = {}
+        self.previous = previous or {}
+        self.readings: dict[str, SheetReading] = {}
+        """Spec name -> its sheet's reading, for the next intake."""
 
     def add(self, name: str, table: RawTable) -> None:
         spec = _DESK_SPECS.get(name)
-        if spec is not None and name not in self._read:
-            self._read[name] = read_table(table, spec, self.day_first)
+        if spec is not None and name not in self.readings:
+            self.readings[name] = read_sheet(table, spec, self.day_first, self.previous.get(name))
 
     def desk(self, tables: dict[str, RawTable]) -> tuple[Desk, tuple[Flag, ...]]:
         """The whole desk (missing optional sheets read as empty); flags in sheet order."""
@@ -623,9 +708,9 @@ class DeskIntake:
         out: dict[str, tuple[Record, ...]] = {}
         flags: list[Flag] = []
         for spec, attr in _DESK_ATTRS:
-            records, sheet_flags = self._read.get(spec.name, ((), ()))
-            out[attr] = records
-            flags.extend(sheet_flags)
+            reading = self.readings.get(spec.name)
+            out[attr] = reading.records if reading else ()
+            flags.extend(reading.flags if reading else ())
         return trusted(Desk, out), tuple(flags)
 
 

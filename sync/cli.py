@@ -207,6 +207,7 @@ def watch(
     import logging
     import threading
 
+    from sync.pass_memory import RememberingPasses
     from sync.pipeline import run_pass
     from sync.watch_status import StatusFile
     from sync.watcher import Watcher, install_signal_handlers, make_log_handler
@@ -222,7 +223,7 @@ def watch(
         sheets.append(from_settings(load_settings(Path.cwd() / "google-sheet"), home=Path.cwd()))
     paths = paths or []
     try:
-        watcher = Watcher(paths, run_pass, use_events=not poll, poll_interval=interval, quiet=quiet,
+        watcher = Watcher(paths, RememberingPasses(run_pass), use_events=not poll, poll_interval=interval, quiet=quiet,
                           sheets=sheets, sheet_interval=google.poll_interval)
     except ValueError as e:
         raise CannotRun(str(e)) from None

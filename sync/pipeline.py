@@ -49,6 +49,7 @@ from sync.documents.output import mark_written, renderer_for, write_documents
 from sync.documents.registry import Issued
 from sync.faults import crash_point
 from sync.lifecycle.steps import carry_out
+from sync.pass_memory import PassMemory
 from sync.gc_pause import collector_paused
 from sync.ledger import Ledger
 from sync.ledger.state import (
@@ -153,6 +154,7 @@ def run_pass(
     invoice: Collection[str] = (),
     render: Callable[[Document], bytes] | None = None,
     as_of: date | None = None,
+    memory: PassMemory | None = None,
 ) -> PassResult:
     """Sync one workbook. Raises CannotRun only when the workbook or settings are unusable.
 
@@ -163,28 +165,32 @@ def run_pass(
     `documents` command); `render` turns a document into PDF bytes (default: the
     layouts in templates/). `as_of` is the day invoices are judged overdue on, when
     later than the save (the end-of-day `reconcile` passes today); it forces a full pass.
+    `memory` is what a long-running caller keeps of this workbook's last pass (`sync.pass_memory`):
+    the pass then reads only rows that changed since, and updates it.
     """
     source = FileSource(Path(path).resolve()) if isinstance(path, (str, Path)) else path
     path = source.path
-    settings = settings or load_settings(path)
-    docs = DocumentDesk(
-        render or renderer_for(settings), data_dir_for(path, settings.data_dir), frozenset(k for o in invoice if (k := key(o))),
-        as_of,
-    )
-    if ledger is None and not write_back and not docs.forced and (quick := _unchanged_by_probe(source, settings)):
-        return quick
-    own_ledger = ledger is None
-    ledger = ledger or Ledger.for_workbook(path, settings)
-    try:
-        with collector_paused():
+    # no cyclic collection during the pass: in a daemon holding a large `memory`, even the probe's
+    # few allocations could set off a walk of everything it remembers
+    with collector_paused():
+        settings = settings or load_settings(path)
+        docs = DocumentDesk(
+            render or renderer_for(settings), data_dir_for(path, settings.data_dir), frozenset(k for o in invoice if (k := key(o))),
+            as_of,
+        )
+        if ledger is None and not write_back and not docs.forced and (quick := _unchanged_by_probe(source, settings)):
+            return quick
+        own_ledger = ledger is None
+        ledger = ledger or Ledger.for_workbook(path, settings)
+        try:
             for _ in range(MAX_ATTEMPTS):
-                result = _attempt(source, settings, ledger, writer or source.default_writer(), write_back, docs)
+                result = _attempt(source, settings, ledger, writer or source.default_writer(), write_back, docs, memory)
                 if result is not None:
                     return result
             return PassResult(path, "busy", message="The workbook kept changing while sheetclerk wrote; trying again later.")
-    finally:
-        if own_ledger:
-            ledger.close()
+        finally:
+            if own_ledger:
+                ledger.close()
 
 
 def _unchanged_by_probe(source: WorkbookSource, settings: Settings) -> PassResult | None:
@@ -200,7 +206,8 @@ def _unchanged_by_probe(source: WorkbookSource, settings: Settings) -> PassResul
 
 
 def _attempt(
-    source: WorkbookSource, settings: Settings, ledger: Ledger, writer: WorkbookWriter, write_back: bool, docs: DocumentDesk
+    source: WorkbookSource, settings: Settings, ledger: Ledger, writer: WorkbookWriter, write_back: bool, docs: DocumentDesk,
+    memory: PassMemory | None,
 ) -> PassResult | None:
     path = source.path
     workbook = source.name
@@ -213,7 +220,7 @@ def _attempt(
         if last is not None and sha == last.sha:  # as the last pass left it: report what that pass stored
             return ready or _nothing_new(path, sha, last.summary(conn, workbook))
 
-    intake = DeskIntake(settings.policy().day_first)
+    intake = DeskIntake(settings.policy().day_first, memory.readings if memory else None)
     at = source.modified_at()
     specs = (*INPUT_SHEETS, REVIEW)
     if source.reads_locally:
@@ -231,11 +238,12 @@ def _attempt(
 
             tables = source.read(specs, intake.add, meanwhile)
             recorded = _record_read(tx, loaded[0] if loaded else load(tx.conn, workbook), intake, tables,
-                                    source, settings, sha, at, write_back, docs)
+                                    source, settings, sha, at, write_back, docs, memory)
     else:  # a remote read may wait out rate limits: the ledger is not held meanwhile
         tables = source.read(specs, intake.add)
         with ledger.write(at) as tx:
-            recorded = _record_read(tx, load(tx.conn, workbook), intake, tables, source, settings, sha, at, write_back, docs)
+            recorded = _record_read(tx, load(tx.conn, workbook), intake, tables, source, settings, sha, at, write_back, docs,
+                                    memory)
     if isinstance(recorded, PassResult):
         return recorded
     outcome, events = recorded
@@ -281,18 +289,20 @@ def _attempt(
 
 def _record_read(
     tx: Tx, state: LedgerState, intake: DeskIntake, tables: dict[str, RawTable], source: WorkbookSource,
-    settings: Settings, sha: str, at: str, write_back: bool, docs: DocumentDesk,
+    settings: Settings, sha: str, at: str, write_back: bool, docs: DocumentDesk, memory: PassMemory | None,
 ) -> tuple[Recorded, int] | PassResult:
     """Inside the pass's transaction: the desk read, recorded against the ledger's state.
 
     A PassResult when another daemon already finished this version meanwhile.
     """
     desk, intake_flags = intake.desk(tables)
+    if memory is not None:
+        memory.readings = intake.readings
     who = source.modified_by() or settings.user or _os_user()
     crash_point("after_read")
     if not write_back and not docs.forced and sha == state.last_pass.written_sha:
         return _unchanged(source.path, sha, state)
-    outcome = _record(tx, state, desk, intake_flags, settings, who, docs)
+    outcome = _record(tx, state, desk, intake_flags, settings, who, docs, memory)
     put_pass(tx.conn, source.name, PassState(sha, state.last_pass.written_sha, True, at, "recorded"))
     events = tx.appended
     crash_point("before_commit")
@@ -334,19 +344,21 @@ class DocumentDesk:
 
 
 def _record(
-    tx: Tx, state: LedgerState, desk: Desk, intake_flags: tuple[Flag, ...], settings: Settings, who: str, docs: DocumentDesk
+    tx: Tx, state: LedgerState, desk: Desk, intake_flags: tuple[Flag, ...], settings: Settings, who: str, docs: DocumentDesk,
+    memory: PassMemory | None = None,
 ) -> Recorded:
+    anchored = anchors if memory is None else memory.anchors
     sheet_anchors = {
-        "Orders": anchors("Orders", desk.lines),
-        "Products": anchors("Products", desk.products),
-        "Customers": anchors("Customers", desk.customers),
-        "Inventory": anchors("Inventory", desk.stock),
-        "Stock Moves": anchors("Stock Moves", desk.stock_moves),
-        "Payments": anchors("Payments", desk.payments),
-        "Returns": anchors("Returns", desk.returns),
+        "Orders": anchored("Orders", desk.lines),
+        "Products": anchored("Products", desk.products),
+        "Customers": anchored("Customers", desk.customers),
+        "Inventory": anchored("Inventory", desk.stock),
+        "Stock Moves": anchored("Stock Moves", desk.stock_moves),
+        "Payments": anchored("Payments", desk.payments),
+        "Returns": anchored("Returns", desk.returns),
     }
     extra: list[Flag] = []
-    recorded = _record_lines(tx, state, desk, sheet_anchors["Orders"])
+    recorded = _record_lines(tx, state, desk, sheet_anchors["Orders"], memory)
     extra += _record_stock(tx, state, desk, sheet_anchors["Inventory"])
     applied, move_flags = _record_moves(tx, state, desk, sheet_anchors["Stock Moves"], intake_flags)
     extra += move_flags
@@ -380,13 +392,18 @@ class _LinesRecorded:
     The later steps walk this instead of looking each line's key and ledger line up again."""
 
 
-def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, str]) -> _LinesRecorded:
+def _record_lines(
+    tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, str], memory: PassMemory | None = None
+) -> _LinesRecorded:
     """Record new, changed, restored and removed lines.
 
     A line is unchanged when its text is the ledger's `content`: that is the text whose hash is
     `content_hash` (both are written together from the same spelling), so the hash is worked out
-    only for lines whose text differs, and compared as before.
+    only for lines whose text differs, and compared as before. With a `memory`, a line object
+    the last pass spelled already (an unchanged row) is not spelled again.
     """
+    spellings: dict[int, tuple[OrderLine, str]] = {}
+    spelled_before = memory.spelled if memory is not None else _never_spelled
     inserts: list[LineState] = []
     wb = state.workbook
     lines = state.lines
@@ -399,7 +416,8 @@ def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, s
             in_ledger.append(None)
             continue
         present.add(k)
-        spelled = line_json(line)  # = _json(line_content(line)); the dict only for lines with an event
+        spelled = spelled_before(line) or line_json(line)  # = _json(line_content(line)); the dict only for lines with an event
+        spellings[id(line)] = (line, spelled)
         old = lines.get(k)
         if old is None:
             old = _line_seen(tx, wb, line, k, spelled)
@@ -417,6 +435,8 @@ def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, s
             put_line(tx.conn, wb, old, new=False)
         in_ledger.append(old)
     put_lines(tx.conn, wb, inserts, new=True)
+    if memory is not None:
+        memory.spellings = spellings
     removed = []
     for k, old in lines.items():
         if old.present and k not in present:
@@ -432,6 +452,10 @@ def _record_lines(tx: Tx, state: LedgerState, desk: Desk, line_keys: dict[int, s
                 )
             )
     return _LinesRecorded(removed, new_keys, in_ledger)
+
+
+def _never_spelled(line: OrderLine) -> None:
+    return None
 
 
 def _line_seen(tx: Tx, wb: str, line: OrderLine, k: str, spelled: str) -> LineState:
