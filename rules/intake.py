@@ -594,6 +594,10 @@ class SheetReading:
     clerk's save changes a few rows of thousands, and a row's record and flags are
     a function of the sheet's header row, the day order and that row's own values
     (equal plain values read alike, which is what the column memos rely on too).
+    The one exception no reader delivers: a column mixing 10 and 10.0, or -0.0
+    and 0.0 (calamine gives floats, the Sheets API ints for whole numbers). A fresh
+    reading spells both as the first one seen; reading again, each unchanged row
+    keeps its own spelling. The amounts are equal either way.
     """
 
     sheet: str
