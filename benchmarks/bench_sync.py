@@ -192,6 +192,7 @@ def _latency(spec: dict) -> dict:
     """Watcher on the synced folder; an Excel-style save; seconds until the pass's write-back."""
     import threading
 
+    from sync.pass_memory import RememberingPasses
     from sync.pipeline import run_pass
     from sync.watcher import Watcher
     from sync.xlsx_writer import XlsxWriter
@@ -211,9 +212,12 @@ def _latency(spec: dict) -> dict:
                 marks.setdefault("written", time.perf_counter())
             return outcome
 
+    # as `sheetclerk watch` passes, with a writer of its own each pass
+    remembering = RememberingPasses(lambda source, memory: run_pass(source, writer=TimedWriter(), memory=memory))
+
     def pass_fn(path: Path):
         started = time.perf_counter()
-        result = run_pass(path, writer=TimedWriter())
+        result = remembering(path)
         passes.append({"start": started, "end": time.perf_counter(), "status": result.status,
                        "write": result.write, "events": result.events, "sha256_after": result.sha256_after,
                        "after_save": saved.is_set()})

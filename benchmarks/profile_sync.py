@@ -41,7 +41,7 @@ sys.path.insert(0, str(HERE))
 WORKBOOK = "orders.xlsx"
 STAGES = (
     ("sync.pipeline", "read_workbook"), ("rules.intake", "read_sheet"), ("sync.pipeline", "load"),
-    ("sync.pipeline", "anchors"), ("sync.pipeline", "_record_lines"), ("sync.pipeline", "_record_stock"),
+    ("sync.row_keys", "desk_anchors"), ("sync.pipeline", "_record_lines"), ("sync.pipeline", "_record_stock"),
     ("sync.pipeline", "_record_moves"), ("sync.pipeline", "_as_ledger_sees_it"), ("sync.pipeline", "evaluate"),
     ("sync.pipeline", "_record_reservations"), ("sync.pipeline", "_record_statuses"), ("sync.pipeline", "carry_out"),
     ("sync.pipeline", "_changed_after_invoice"), ("sync.pipeline", "_record_flags"), ("sync.pipeline", "_record"), ("sync.pipeline", "_record_read"),

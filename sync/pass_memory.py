@@ -9,11 +9,13 @@ spelling, `sync.row_keys.line_json`) is remembered by that object's identity.
 Nothing here decides anything: every remembered value is what its function
 gives for the same input, so a memory that is empty, stale or from other
 settings only costs the time it would have saved. The price is memory: the last
-pass's raw rows and records stay resident between passes (about 1.5 KB a line).
+pass's raw rows and records stay resident between passes (about 180 MB for a
+100,000-line workbook).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
@@ -21,9 +23,12 @@ from operator import attrgetter, is_not
 from pathlib import Path
 from typing import Any
 
-from rules.intake import SheetReading
+from rules.intake import DeskIntake, SheetReading
 from rules.models import OrderLine, Record
-from sync.row_keys import ANCHOR_FIELDS, anchors, line_json
+from rules.schema import INPUT_SHEETS
+from sync.row_keys import ANCHOR_FIELDS, anchors, desk_anchors, line_json
+
+_log = logging.getLogger("sheetclerk.memory")
 
 
 @dataclass
@@ -62,7 +67,11 @@ def _same_anchoring(before: Sequence[Record], now: Sequence[Record], fields: tup
 class RememberingPasses:
     """A `pass_fn` for the Watcher: `run_pass` with one `PassMemory` per workbook, kept between its passes.
 
-    The Watcher runs one pass at a time, so a memory is never shared by two passes at once.
+    A workbook file that a pass found unchanged while its memory is empty (the
+    daemon's first look after a start) is read once more, right then, to fill
+    the memory: the daemon is idle, and the clerk's first save no longer pays a
+    full reading. The Watcher runs one pass at a time, so a memory is never
+    shared by two passes at once.
     """
 
     def __init__(self, run_pass: Callable[..., Any]) -> None:
@@ -72,4 +81,27 @@ class RememberingPasses:
     def __call__(self, source: Path | str | object) -> Any:
         key = Path(source).resolve() if isinstance(source, (str, Path)) else id(source)
         memory = self._memories.setdefault(key, PassMemory())
-        return self._run_pass(source, memory=memory)
+        result = self._run_pass(source, memory=memory)
+        if isinstance(key, Path) and not memory.readings and getattr(result, "status", None) == "unchanged":
+            remember_file(memory, key)
+        return result
+
+
+def remember_file(memory: PassMemory, path: Path) -> None:
+    """Fill `memory` with the workbook as it is on disk, as a pass would have read it.
+
+    Only a cache is at stake: a file that cannot be read (or changes meanwhile) leaves
+    the memory as it was or holding what was read, and the next pass reads what it needs.
+    """
+    from sync.config import load_settings
+    from sync.xlsx_reader import read_workbook
+
+    try:
+        intake = DeskIntake(load_settings(path).policy().day_first)
+        desk, _ = intake.desk(read_workbook(path, INPUT_SHEETS, as_read=intake.add))
+    except Exception as e:  # noqa: BLE001 - a daemon's cache never stops the daemon
+        _log.debug("%s: not remembered (%s)", path.name, type(e).__name__)
+        return
+    memory.readings = intake.readings
+    memory.spellings = {id(line): (line, line_json(line)) for line in desk.lines}
+    desk_anchors(desk, memory.anchors)

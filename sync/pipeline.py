@@ -77,7 +77,7 @@ from sync.ledger.chain import canonical
 from sync.live_writer import choose_writer
 from sync.ledger.probe import last_write
 from sync.ledger.store import SCHEMA_VERSION, Tx, data_dir_for, ledger_url_for
-from sync.row_keys import _plain, anchors, line_content, line_json, text_hash
+from sync.row_keys import _plain, desk_anchors, line_content, line_json, text_hash
 from sync.writeback import CellWrite, WorkbookWriter, WriteOutcome, WriteStatus
 from sync.writeplan import plan_writes, review_matches
 from sync.xlsx_reader import read_bytes, read_workbook
@@ -347,16 +347,7 @@ def _record(
     tx: Tx, state: LedgerState, desk: Desk, intake_flags: tuple[Flag, ...], settings: Settings, who: str, docs: DocumentDesk,
     memory: PassMemory | None = None,
 ) -> Recorded:
-    anchored = anchors if memory is None else memory.anchors
-    sheet_anchors = {
-        "Orders": anchored("Orders", desk.lines),
-        "Products": anchored("Products", desk.products),
-        "Customers": anchored("Customers", desk.customers),
-        "Inventory": anchored("Inventory", desk.stock),
-        "Stock Moves": anchored("Stock Moves", desk.stock_moves),
-        "Payments": anchored("Payments", desk.payments),
-        "Returns": anchored("Returns", desk.returns),
-    }
+    sheet_anchors = desk_anchors(desk, memory.anchors if memory is not None else None)
     extra: list[Flag] = []
     recorded = _record_lines(tx, state, desk, sheet_anchors["Orders"], memory)
     extra += _record_stock(tx, state, desk, sheet_anchors["Inventory"])

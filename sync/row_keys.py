@@ -10,7 +10,7 @@ pass can tell "moved" from "changed".
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,7 +18,7 @@ from operator import attrgetter
 from typing import Any
 
 from rules.cells import key
-from rules.models import OrderLine, Record
+from rules.models import Desk, OrderLine, Record
 from sync.ledger.chain import canonical
 
 #: The clerk's fields of an order line; a change to any of these is a change of the line.
@@ -39,6 +39,14 @@ ANCHOR_FIELDS: dict[str, tuple[str, ...]] = {
     "Payments": ("payment_id",),
     "Returns": ("rma_id",),
 }
+
+
+#: Where each anchored sheet's records are on a desk.
+DESK_RECORDS: dict[str, str] = {
+    "Orders": "lines", "Products": "products", "Customers": "customers", "Inventory": "stock",
+    "Stock Moves": "stock_moves", "Payments": "payments", "Returns": "returns",
+}
+assert DESK_RECORDS.keys() == ANCHOR_FIELDS.keys()
 
 
 def line_content(line: OrderLine) -> dict[str, Any]:
@@ -133,6 +141,12 @@ def _plain(value: object) -> object:
     if t is date or t is datetime:
         return value.isoformat()  # type: ignore[union-attr]
     return value
+
+
+def desk_anchors(desk: Desk, anchored: Callable[[str, Sequence[Record]], dict[int, str]] | None = None) -> dict[str, dict[int, str]]:
+    """Sheet -> row -> anchor for every anchored sheet of the desk (`anchored` is `anchors` unless given)."""
+    anchored = anchored or anchors
+    return {sheet: anchored(sheet, getattr(desk, attr)) for sheet, attr in DESK_RECORDS.items()}
 
 
 def anchors(sheet: str, records: Sequence[Record]) -> dict[int, str]:

@@ -107,3 +107,26 @@ def test_anchors_are_remembered_only_while_no_line_changed_its_row_or_identity()
     moved = [_line(5, "SO-1", "A"), *renamed[1:]]
     assert memory.anchors("Orders", moved) == anchors("Orders", moved)
     assert memory.anchors("Orders", moved[:2]) == anchors("Orders", moved[:2])
+
+
+def test_after_a_restart_the_first_unchanged_look_fills_the_memory(tmp_path: Path) -> None:
+    remembered, fresh = desk(tmp_path, "daemon"), desk(tmp_path, "command")
+    run_pass(remembered), run_pass(fresh)
+    passes = RememberingPasses(run_pass)  # the daemon starts: its first pass finds nothing new
+    assert passes(remembered).status == "unchanged"
+    memory = passes._memories[remembered.resolve()]
+    records = memory.readings["Orders"].records
+    assert records and len(memory.spellings) == len(records) and memory.anchored["Orders"][0] is records
+    for path in (remembered, fresh):
+        _save(path, "2026-11-17", _cells("Orders", {(4, "Quantity"): 7}))
+    assert _reported(passes(remembered)) == _reported(run_pass(fresh))
+    assert _workbook(remembered) == _workbook(fresh) and state_dump(remembered) == state_dump(fresh)
+    assert sum(r is b for r, b in zip(memory.readings["Orders"].records, records)) == len(records) - 1
+
+
+def test_an_unreadable_workbook_is_not_remembered_and_does_not_raise(tmp_path: Path) -> None:
+    broken = tmp_path / "orders.xlsx"
+    broken.write_bytes(b"not a zip")
+    passes = RememberingPasses(lambda source, memory: type("Unchanged", (), {"status": "unchanged"})())
+    passes(broken)
+    assert not passes._memories[broken.resolve()].readings
