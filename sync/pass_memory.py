@@ -74,17 +74,30 @@ class RememberingPasses:
     shared by two passes at once.
     """
 
+    #: Workbooks remembered at most: the most recently passed. A watched folder may see many come and go.
+    MAX_WORKBOOKS = 16
+
     def __init__(self, run_pass: Callable[..., Any]) -> None:
         self._run_pass = run_pass
         self._memories: dict[object, PassMemory] = {}
+        """Workbook -> its memory, least recently passed first."""
 
     def __call__(self, source: Path | str | object) -> Any:
         key = Path(source).resolve() if isinstance(source, (str, Path)) else id(source)
-        memory = self._memories.setdefault(key, PassMemory())
+        memory = self._memories.pop(key, None) or PassMemory()
+        self._memories[key] = memory
+        self._forget_beyond(self.MAX_WORKBOOKS)
         result = self._run_pass(source, memory=memory)
         if isinstance(key, Path) and not memory.readings and getattr(result, "status", None) == "unchanged":
             remember_file(memory, key)
         return result
+
+    def _forget_beyond(self, keep: int) -> None:
+        """Drop the memories of workbook files that are gone, then the least recently passed beyond `keep`."""
+        for key in [k for k in self._memories if isinstance(k, Path) and not k.exists()]:
+            del self._memories[key]
+        while len(self._memories) > keep:
+            del self._memories[next(iter(self._memories))]
 
 
 def remember_file(memory: PassMemory, path: Path) -> None:

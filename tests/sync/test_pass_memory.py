@@ -87,6 +87,7 @@ def test_each_workbook_has_its_own_memory(tmp_path: Path) -> None:
     seen = []
     passes = RememberingPasses(lambda source, memory: seen.append((source, memory)))
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    a.write_bytes(b""), b.write_bytes(b"")
     passes(a), passes(b), passes(str(a))
     assert seen[0][1] is seen[2][1] and seen[0][1] is not seen[1][1]
 
@@ -130,3 +131,16 @@ def test_an_unreadable_workbook_is_not_remembered_and_does_not_raise(tmp_path: P
     passes = RememberingPasses(lambda source, memory: type("Unchanged", (), {"status": "unchanged"})())
     passes(broken)
     assert not passes._memories[broken.resolve()].readings
+
+
+def test_memories_of_workbooks_gone_or_long_unpassed_are_dropped(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(RememberingPasses, "MAX_WORKBOOKS", 2)
+    passes = RememberingPasses(lambda source, memory: None)
+    a, b, c = (tmp_path / f"{n}.xlsx" for n in "abc")
+    for path in (a, b, c):
+        path.write_bytes(b"")
+    passes(a), passes(b), passes(a), passes(c)  # b is the least recently passed
+    assert list(passes._memories) == [a.resolve(), c.resolve()]
+    a.unlink()
+    passes(c)
+    assert list(passes._memories) == [c.resolve()]
