@@ -94,45 +94,33 @@ def _child(task: str, spec: dict) -> None:
             digest = hashlib.sha256(f.read()).hexdigest()
         t2 = time.perf_counter()
         info = {"sha256": digest}
-    elif task in ("first", "unchanged", "edit", "settle"):
+    elif task in ("first", "unchanged", "edit", "settle", "resident"):
+        from sync.pass_memory import RememberingPasses
         from sync.pipeline import run_pass
         from sync.xlsx_writer import XlsxWriter  # noqa: F401  (run_pass may import it lazily: count it as an import)
 
         path = Path(spec["path"])
+        sync_pass = RememberingPasses(run_pass) if task == "resident" else run_pass
         if task == "settle":  # untimed: one clerk's edit, so that the pass has something to do
             path.write_bytes(_edit_cell(path.read_bytes(), SETTLE_ROW, "Notes", SETTLE_NOTE))
+        if task == "resident":  # untimed: the pass before, which the daemon remembers; then the clerk's edit
+            path.write_bytes(_edit_cell(path.read_bytes(), PREVIOUS_ROW, "Notes", PREVIOUS_NOTE))
+            previous = sync_pass(path)
+            edit = spec["edit"]
+            path.write_bytes(_edit_cell(path.read_bytes(), edit["row"], edit["column"], edit["after"]))
         head = _ledger_head(path)
         t1 = time.perf_counter()
-        result = run_pass(path)
+        result = sync_pass(path)
         t2 = time.perf_counter()
         info = {
             "status": result.status, "write": result.write, "events": result.events,
             "flags": len(result.flags), "errors": result.errors, "statuses": result.statuses,
             "recorded": _events_since(path, head),
         }
-        if task == "edit":
+        if task in ("edit", "resident"):
             info["line_changed_rows"] = _changed_rows(path, head)
-    elif task == "resident":
-        from sync.pass_memory import RememberingPasses
-        from sync.pipeline import run_pass
-        from sync.xlsx_writer import XlsxWriter  # noqa: F401
-
-        path = Path(spec["path"])
-        passes = RememberingPasses(run_pass)
-        path.write_bytes(_edit_cell(path.read_bytes(), PREVIOUS_ROW, "Notes", PREVIOUS_NOTE))
-        previous = passes(path)  # untimed: the pass before, which the daemon remembers
-        edit = spec["edit"]
-        path.write_bytes(_edit_cell(path.read_bytes(), edit["row"], edit["column"], edit["after"]))
-        head = _ledger_head(path)
-        t1 = time.perf_counter()
-        result = passes(path)
-        t2 = time.perf_counter()
-        info = {
-            "status": result.status, "write": result.write, "events": result.events,
-            "flags": len(result.flags), "errors": result.errors, "statuses": result.statuses,
-            "recorded": _events_since(path, head), "line_changed_rows": _changed_rows(path, head),
-            "previous": {"status": previous.status, "write": previous.write, "events": previous.events},
-        }
+        if task == "resident":
+            info["previous"] = {"status": previous.status, "write": previous.write, "events": previous.events}
     elif task == "latency":
         t1 = time.perf_counter()
         info = _latency(spec)
