@@ -42,11 +42,6 @@ class PassMemory:
     anchored: dict[str, tuple[Sequence[Record], dict[int, str]]] = field(default_factory=dict)
     """Sheet -> (its records, their `anchors`) as the last pass worked them out."""
 
-    def spelled(self, line: OrderLine) -> str | None:
-        """The line's `line_json` if the last pass spelled this very object, else None."""
-        hit = self.spellings.get(id(line))
-        return hit[1] if hit is not None and hit[0] is line else None
-
     def anchors(self, sheet: str, records: Sequence[Record]) -> dict[int, str]:
         """`anchors(sheet, records)`; the last pass's when no record changed its row or identifying fields."""
         last = self.anchored.get(sheet)

@@ -220,7 +220,7 @@ def _attempt(
         if last is not None and sha == last.sha:  # as the last pass left it: report what that pass stored
             return ready or _nothing_new(path, sha, last.summary(conn, workbook))
 
-    intake = DeskIntake(settings.policy().day_first, memory.readings if memory else None)
+    intake = DeskIntake(settings.policy().day_first, memory.readings if memory is not None else None)
     at = source.modified_at()
     specs = (*INPUT_SHEETS, REVIEW)
     if source.reads_locally:
@@ -393,8 +393,8 @@ def _record_lines(
     only for lines whose text differs, and compared as before. With a `memory`, a line object
     the last pass spelled already (an unchanged row) is not spelled again.
     """
+    known = memory.spellings if memory is not None else {}  # id(line) -> (that line, its spelling)
     spellings: dict[int, tuple[OrderLine, str]] = {}
-    spelled_before = memory.spelled if memory is not None else _never_spelled
     inserts: list[LineState] = []
     wb = state.workbook
     lines = state.lines
@@ -407,8 +407,10 @@ def _record_lines(
             in_ledger.append(None)
             continue
         present.add(k)
-        spelled = spelled_before(line) or line_json(line)  # = _json(line_content(line)); the dict only for lines with an event
-        spellings[id(line)] = (line, spelled)
+        hit = known.get(id(line))
+        spelled = hit[1] if hit is not None and hit[0] is line else line_json(line)  # = _json(line_content(line))
+        if memory is not None:
+            spellings[id(line)] = (line, spelled)
         old = lines.get(k)
         if old is None:
             old = _line_seen(tx, wb, line, k, spelled)
@@ -443,10 +445,6 @@ def _record_lines(
                 )
             )
     return _LinesRecorded(removed, new_keys, in_ledger)
-
-
-def _never_spelled(line: OrderLine) -> None:
-    return None
 
 
 def _line_seen(tx: Tx, wb: str, line: OrderLine, k: str, spelled: str) -> LineState:
