@@ -16,6 +16,7 @@ pass's raw rows and records stay resident between passes (about 180 MB for a
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
@@ -104,12 +105,17 @@ def remember_file(memory: PassMemory, path: Path) -> None:
     from sync.config import load_settings
     from sync.xlsx_reader import read_workbook
 
+    started = time.perf_counter()
     try:
         intake = DeskIntake(load_settings(path).policy().day_first)
         desk, _ = intake.desk(read_workbook(path, INPUT_SHEETS, as_read=intake.add))
     except Exception as e:  # noqa: BLE001 - a daemon's cache never stops the daemon
-        _log.debug("%s: not remembered (%s)", path.name, type(e).__name__)
+        _log.debug("%s: not remembered (%s)", path.name, type(e).__name__,
+                   extra={"workbook": path.name, "event": "not_remembered", "error": type(e).__name__})
         return
     memory.readings = intake.readings
     memory.spellings = {id(line): (line, line_json(line)) for line in desk.lines}
     desk_anchors(desk, memory.anchors)
+    took = time.perf_counter() - started
+    _log.info("%s: read into memory for the next pass (%d order lines) in %.2f s", path.name, len(desk.lines), took,
+              extra={"workbook": path.name, "event": "remembered", "duration": took})
