@@ -12,6 +12,9 @@ plain values (text, numbers, dates: what every reader delivers but TRUE/FALSE
 and times) is read by `_FastSheet` instead, with C-level lookups per row, and
 every row with anything to flag is still handed to `read_row`: the same
 records, fields sets and flags, in the same order (tests/rules/test_intake_fast.py).
+Given the sheet's last reading (`read_sheet(..., previous=)`, what the daemon
+keeps), only rows that differ from it are read; the others keep their records
+(tests/rules/test_intake_again.py).
 """
 
 from __future__ import annotations
