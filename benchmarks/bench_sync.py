@@ -44,7 +44,6 @@ import json
 import os
 import shutil
 import sqlite3
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -103,11 +102,8 @@ def _child(task: str, spec: dict) -> None:
         sync_pass = RememberingPasses(run_pass) if task == "resident" else run_pass
         if task == "settle":  # untimed: one clerk's edit, so that the pass has something to do
             path.write_bytes(_edit_cell(path.read_bytes(), SETTLE_ROW, "Notes", SETTLE_NOTE))
-        if task == "resident":  # untimed: the pass before, which the daemon remembers; then the clerk's edit
-            path.write_bytes(_edit_cell(path.read_bytes(), PREVIOUS_ROW, "Notes", PREVIOUS_NOTE))
-            previous = sync_pass(path)
-            edit = spec["edit"]
-            path.write_bytes(_edit_cell(path.read_bytes(), edit["row"], edit["column"], edit["after"]))
+        if task == "resident":
+            previous = pass_before_the_edit(path, spec["edit"], sync_pass)
         head = _ledger_head(path)
         t1 = time.perf_counter()
         result = sync_pass(path)
@@ -287,6 +283,15 @@ def _fresh(workbook: Path, desk: Path) -> None:
     shutil.rmtree(desk, ignore_errors=True)
     desk.mkdir(parents=True)
     shutil.copy2(workbook, desk / WORKBOOK)
+
+
+def pass_before_the_edit(path: Path, edit: dict, sync_pass):
+    """The daemon's pass before the timed one (untimed: a Notes edit of another row, synced by `sync_pass`,
+    which remembers it), then the benchmark's edit made to the file that pass wrote back. Its result."""
+    path.write_bytes(_edit_cell(path.read_bytes(), PREVIOUS_ROW, "Notes", PREVIOUS_NOTE))
+    previous = sync_pass(path)
+    path.write_bytes(_edit_cell(path.read_bytes(), edit["row"], edit["column"], edit["after"]))
+    return previous
 
 
 def _edit_cell(data: bytes, row: int, column: str, value: object) -> bytes:

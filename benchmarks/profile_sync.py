@@ -111,9 +111,7 @@ def _restore(work: Path, edit: dict, memory=None) -> Path:
     if memory is None:
         shutil.copy2(work / "edited.xlsx", book)
         return book
-    book.write_bytes(bench_sync._edit_cell(book.read_bytes(), bench_sync.PREVIOUS_ROW, "Notes", bench_sync.PREVIOUS_NOTE))
-    run_pass(book, memory=memory)
-    book.write_bytes(bench_sync._edit_cell(book.read_bytes(), edit["row"], "Quantity", edit["after"]))
+    bench_sync.pass_before_the_edit(book, {**edit, "column": "Quantity"}, functools.partial(run_pass, memory=memory))
     return book
 
 
