@@ -255,11 +255,12 @@ def _attempt(
         outcome.desk, outcome.evaluation, outcome.open_flags, outcome.state, outcome.anchors, outcome.applied_moves, tables,
         outcome.cells,
     )
-    if writes.review is not None and review_matches(tables.get(REVIEW.name), writes.review):
+    review = writes.review  # the rows the Review sheet should hold, for the sidecar either way
+    if review is not None and review_matches(tables.get(REVIEW.name), review):
         writes = replace(writes, review=None)  # the Review sheet already says exactly this
     written = writer.write(source.target, writes, sha)
-    if source.sidecar:
-        _write_sidecar(path, writes)
+    if source.sidecar and review is not None:
+        _write_sidecar(path, review, changed=writes.review is not None)
     crash_point("after_write")
     if written.status is WriteStatus.CHANGED_SINCE_READ:
         return None
@@ -769,13 +770,13 @@ def _after_write(tx: Tx, workbook: str, written: WriteOutcome, outcome: Recorded
             put_stock(tx.conn, workbook, st, new=False)
 
 
-def _write_sidecar(path: Path, writes) -> None:
+def _write_sidecar(path: Path, review: tuple[tuple, ...], changed: bool) -> None:
     """Refresh `<name>.review.xlsx` when the Review changed (or the sidecar is missing)."""
     try:
         from sync.xlsx_writer import write_review_sidecar
 
-        if writes.review is not None or not path.with_name(f"{path.stem}.review.xlsx").exists():
-            write_review_sidecar(path, writes.review if writes.review is not None else _review_from_file(path))
+        if changed or not path.with_name(f"{path.stem}.review.xlsx").exists():
+            write_review_sidecar(path, review)
     except Exception:  # noqa: BLE001 - the sidecar is a convenience; the pass has already succeeded
         pass
 
@@ -901,11 +902,6 @@ class _Hashing(threading.Thread):
 
 
 # --- small helpers --------------------------------------------------------------------
-
-
-def _review_from_file(path: Path) -> tuple[tuple, ...]:
-    table = read_workbook(path, (REVIEW,)).get(REVIEW.name)
-    return tuple(tuple(values) for _, values in table.rows) if table else ()
 
 
 def _unchanged(path: Path, sha: str, state: LedgerState) -> PassResult:

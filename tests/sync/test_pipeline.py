@@ -342,3 +342,17 @@ def test_killed_while_shipping_and_cancelling_a_rerun_converges(tmp_path: Path, 
     assert any("label" in n for n in names) and any("credit_note" in n for n in names)
     assert all((crashed / n).read_bytes() == (reference / n).read_bytes() for n in names)
     assert column(paths["crashed"], "Orders", "Status") == column(paths["reference"], "Orders", "Status")
+
+
+def test_a_deleted_review_sidecar_comes_back_with_the_rows_the_review_sheet_holds(tmp_path: Path) -> None:
+    """The Review sheet already matches (no write into the workbook), the sidecar is gone: the next pass with
+    something to do writes it again from the rows it planned."""
+    path = desk(tmp_path)
+    run_pass(path)
+    sidecar = path.with_name("orders.review.xlsx")
+    expected = CalamineWorkbook.from_path(str(sidecar)).get_sheet_by_name("Review").to_python()
+    sidecar.unlink()
+    edit(path, "Orders", {(5, "Notes"): "leave at the door"})
+    result = run_pass(path)
+    assert result.status == "synced"
+    assert CalamineWorkbook.from_path(str(sidecar)).get_sheet_by_name("Review").to_python() == expected
